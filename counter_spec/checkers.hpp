@@ -1,0 +1,93 @@
+#pragma once
+/// \file
+/// The checkers: each is a pure function from what happened to a list of findings, and each
+/// finding names its evidence (the request, the replica, the time).
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "counter_spec/history.hpp"
+
+namespace ladder::spec {
+
+/// What a replica held when the run ended (after the network healed and went quiet).
+struct ReplicaState {
+  std::string name;                ///< "r0", "r1", ...
+  bool up = true;                  ///< false when it was still crashed (its value is then ignored)
+  std::int64_t value = 0;          ///< its counter
+  bool has_apply_log = false;      ///< true when the level records which requests it applied
+  std::vector<RequestId> applied;  ///< the requests it applied, in order (when has_apply_log)
+};
+
+/// Which rule a finding breaks.
+enum class FindingKind {
+  lost,        ///< a replica's value misses increments that were acknowledged
+  duplicated,  ///< a replica holds more than every add that might have happened, or applied one twice
+  diverged,    ///< live replicas disagree after the network healed and went quiet
+  stuck,       ///< no operation completed for too long while a majority was up and connected
+  bad_read,    ///< a read returned a value no order of the adds explains
+};
+
+/// "LOST", "DUPLICATED", "DIVERGED", "STUCK", "BAD-READ".
+const char* to_string(FindingKind kind);
+
+/// One broken rule, with its evidence.
+struct Finding {
+  FindingKind kind = FindingKind::lost;  ///< the rule
+  std::int64_t amount = 0;  ///< lost/duplicated: by how much the value is off; stuck: ms without progress; bad_read: 1
+  std::string evidence;     ///< one sentence naming the request, the replica, the time
+};
+
+/// An interval [begin, end) in which a majority of replicas was up and connected.
+struct Interval {
+  Time begin = 0;  ///< first millisecond in the interval
+  Time end = 0;    ///< first millisecond after it
+};
+
+/// LOST: some live replica's value is below what the acknowledged adds guarantee.
+/// (With negative deltas the bound accounts for unknown adds that might have lowered it.)
+std::vector<Finding> check_lost(const History& history, std::span<const ReplicaState> replicas);
+/// DUPLICATED: some live replica's value exceeds every add that might have happened, or its
+/// apply log holds a request twice (named in the evidence).
+std::vector<Finding> check_duplicated(const History& history, std::span<const ReplicaState> replicas);
+/// DIVERGED: the live replicas hold different values (all of them are listed).
+std::vector<Finding> check_diverged(std::span<const ReplicaState> replicas);
+/// STUCK: within a window where a majority was up and connected, an operation was outstanding and
+/// none completed for `threshold_ms` or more. `end` is when the run ended.
+std::vector<Finding> check_stuck(const History& history, std::span<const Interval> majority_windows,
+                                 Time threshold_ms, Time end);
+/// BAD-READ: a read's value lies outside [adds acknowledged before it began, adds that might have
+/// happened before it ended]. One finding per bad read.
+std::vector<Finding> check_reads(const History& history);
+
+/// Everything a checker needs to know about a finished run.
+struct RunRecord {
+  History history;                        ///< what the clients saw
+  std::vector<ReplicaState> replicas;     ///< where the replicas ended
+  std::vector<Interval> majority_windows; ///< when a majority was up and connected
+  Time stuck_after_ms = 2000;             ///< STUCK threshold
+  Time end = 0;                           ///< when the run ended
+};
+
+/// The verdict of every checker on one run.
+struct Verdict {
+  std::vector<Finding> findings;  ///< empty for a clean run, else in the order lost, duplicated, diverged, stuck, bad_read
+
+  /// True when nothing was found.
+  [[nodiscard]] bool ok() const { return findings.empty(); }
+  /// True when some finding is of `kind`.
+  [[nodiscard]] bool has(FindingKind kind) const;
+  /// The table cell: "ok", "LOST 3", "LOST 3 DIVERGED", ... (each kind once, amounts summed).
+  [[nodiscard]] std::string cell() const;
+  /// The one-line verdict the demos print: the cell, then the first finding's evidence.
+  [[nodiscard]] std::string summary() const;
+  /// The kinds found, as strings ("LOST", "DIVERGED"), each once, in order; {"ok"} when clean.
+  [[nodiscard]] std::vector<std::string> kinds() const;
+};
+
+/// Runs every checker.
+Verdict check_all(const RunRecord& run);
+
+}  // namespace ladder::spec

@@ -24,7 +24,8 @@ struct ReplicaState {
 /// Which rule a finding breaks.
 enum class FindingKind {
   lost,        ///< a replica's value misses increments that were acknowledged
-  duplicated,  ///< a replica holds more than every add that might have happened, or applied one twice
+  duplicated,  ///< a replica holds more than every add that might have happened, or applied one
+               ///< twice
   diverged,    ///< live replicas disagree after the network healed and went quiet
   stuck,       ///< no operation completed for too long while a majority was up and connected
   bad_read,    ///< a read returned a value no order of the adds explains
@@ -36,7 +37,8 @@ const char* to_string(FindingKind kind);
 /// One broken rule, with its evidence.
 struct Finding {
   FindingKind kind = FindingKind::lost;  ///< the rule
-  std::int64_t amount = 0;  ///< lost/duplicated: by how much the value is off; stuck: ms without progress; bad_read: 1
+  std::int64_t amount = 0;  ///< lost/duplicated: by how much the value is off; stuck: ms without
+                            ///< progress; bad_read: 1
   std::string evidence;     ///< one sentence naming the request, the replica, the time
 };
 
@@ -51,7 +53,8 @@ struct Interval {
 std::vector<Finding> check_lost(const History& history, std::span<const ReplicaState> replicas);
 /// DUPLICATED: some live replica's value exceeds every add that might have happened, or its
 /// apply log holds a request twice (named in the evidence).
-std::vector<Finding> check_duplicated(const History& history, std::span<const ReplicaState> replicas);
+std::vector<Finding> check_duplicated(const History& history,
+                                      std::span<const ReplicaState> replicas);
 /// DIVERGED: the live replicas hold different values (all of them are listed).
 std::vector<Finding> check_diverged(std::span<const ReplicaState> replicas);
 /// STUCK: within a window where a majority was up and connected, an operation was outstanding and
@@ -64,16 +67,17 @@ std::vector<Finding> check_reads(const History& history);
 
 /// Everything a checker needs to know about a finished run.
 struct RunRecord {
-  History history;                        ///< what the clients saw
-  std::vector<ReplicaState> replicas;     ///< where the replicas ended
-  std::vector<Interval> majority_windows; ///< when a majority was up and connected
-  Time stuck_after_ms = 2000;             ///< STUCK threshold
-  Time end = 0;                           ///< when the run ended
+  History history;                         ///< what the clients saw
+  std::vector<ReplicaState> replicas;      ///< where the replicas ended
+  std::vector<Interval> majority_windows;  ///< when a majority was up and connected
+  Time stuck_after_ms = 2000;              ///< STUCK threshold
+  Time end = 0;                            ///< when the run ended
 };
 
 /// The verdict of every checker on one run.
 struct Verdict {
-  std::vector<Finding> findings;  ///< empty for a clean run, else in the order lost, duplicated, diverged, stuck, bad_read
+  std::vector<Finding> findings;  ///< empty for a clean run, else in the order lost, duplicated,
+                                  ///< diverged, stuck, bad_read
 
   /// True when nothing was found.
   [[nodiscard]] bool ok() const { return findings.empty(); }

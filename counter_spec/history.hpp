@@ -57,15 +57,15 @@ enum class Outcome { ok, fail, info, pending };
 
 /// An operation: its invoke paired with its completion (if any).
 struct Operation {
-  std::size_t index = 0;               ///< position among the history's operations, in invoke order
-  ClientId client = 0;                 ///< which client
-  OpKind kind = OpKind::add;           ///< add or read
-  std::int64_t delta = 0;              ///< add: the delta
+  std::size_t index = 0;      ///< position among the history's operations, in invoke order
+  ClientId client = 0;        ///< which client
+  OpKind kind = OpKind::add;  ///< add or read
+  std::int64_t delta = 0;     ///< add: the delta
   std::optional<std::int64_t> read_value;  ///< read that completed ok: the value
-  Time invoked = 0;                    ///< when it was invoked
-  std::optional<Time> completed;       ///< when ok/fail/info arrived; nullopt while pending
-  Outcome outcome = Outcome::pending;  ///< how it ended
-  std::optional<RequestId> request;    ///< the request id, when the level has them
+  Time invoked = 0;                        ///< when it was invoked
+  std::optional<Time> completed;           ///< when ok/fail/info arrived; nullopt while pending
+  Outcome outcome = Outcome::pending;      ///< how it ended
+  std::optional<RequestId> request;        ///< the request id, when the level has them
 
   /// True when the operation might have taken effect: ok, info or still pending.
   [[nodiscard]] bool maybe_happened() const { return outcome != Outcome::fail; }

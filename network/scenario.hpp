@@ -18,13 +18,13 @@ namespace ladder::net {
 
 /// What the clients do: each client runs `operations` operations one after another.
 struct Workload {
-  int clients = 1;               ///< number of clients
-  int operations = 10;           ///< operations per client
-  std::int64_t delta_min = 1;    ///< smallest delta an add draws
-  std::int64_t delta_max = 1;    ///< largest delta an add draws
-  double read_probability = 0.0; ///< each operation is a read with this probability, else an add
-  Time think_min_ms = 0;         ///< shortest pause between a client's operations
-  Time think_max_ms = 0;         ///< longest pause between a client's operations
+  int clients = 1;                ///< number of clients
+  int operations = 10;            ///< operations per client
+  std::int64_t delta_min = 1;     ///< smallest delta an add draws
+  std::int64_t delta_max = 1;     ///< largest delta an add draws
+  double read_probability = 0.0;  ///< each operation is a read with this probability, else an add
+  Time think_min_ms = 0;          ///< shortest pause between a client's operations
+  Time think_max_ms = 0;          ///< longest pause between a client's operations
 };
 
 /// A named fault scenario: description, topology, workload, fault plan and expected verdicts.
@@ -34,11 +34,12 @@ struct Scenario {
   int replicas = 3;         ///< number of replicas
   Workload workload;        ///< what the clients do
   FaultPlan faults;         ///< what the network does
-  Time stuck_after_ms = 2000;  ///< no progress for this long with a majority up and connected is STUCK
+  Time stuck_after_ms =
+      2000;  ///< no progress for this long with a majority up and connected is STUCK
   /// Expected verdicts per level ("level0" -> {"DIVERGED"}), checked by the tests at the
   /// scenario's `seed`; "ok" means a clean run. Documentation the tests keep honest.
   std::map<std::string, std::vector<std::string>> expect;
-  std::uint64_t seed = 1;   ///< the seed the tour and the expectations use
+  std::uint64_t seed = 1;  ///< the seed the tour and the expectations use
 
   /// The topology the scenario runs on.
   [[nodiscard]] Topology topology() const { return Topology{replicas, workload.clients}; }
@@ -47,7 +48,8 @@ struct Scenario {
 /// A scenario file that cannot be used. what() names the file, the JSON path and what was expected.
 class ScenarioError : public std::runtime_error {
  public:
-  /// `file`: where it came from; `json_path`: e.g. "/faults/timeline/2/at_ms"; `problem`: what was expected.
+  /// `file`: where it came from; `json_path`: e.g. "/faults/timeline/2/at_ms"; `problem`: what was
+  /// expected.
   ScenarioError(std::string file, std::string json_path, const std::string& problem);
   /// The file the error is in.
   [[nodiscard]] const std::string& file() const { return file_; }
@@ -59,10 +61,12 @@ class ScenarioError : public std::runtime_error {
   std::string json_path_;
 };
 
-/// Validates a parsed scenario document; `source` names it in errors and `name` becomes Scenario::name.
-/// Unknown fields are errors. Throws ScenarioError.
-Scenario parse_scenario(const nlohmann::json& doc, const std::string& source, const std::string& name);
-/// Reads and validates one scenario file. Throws ScenarioError (also for unreadable or non-JSON files).
+/// Validates a parsed scenario document; `source` names it in errors and `name` becomes
+/// Scenario::name. Unknown fields are errors. Throws ScenarioError.
+Scenario parse_scenario(const nlohmann::json& doc, const std::string& source,
+                        const std::string& name);
+/// Reads and validates one scenario file. Throws ScenarioError (also for unreadable or non-JSON
+/// files).
 Scenario load_scenario(const std::filesystem::path& file);
 /// Every `*.json` in `dir`, sorted by name. Throws ScenarioError on the first bad file.
 std::vector<Scenario> load_scenarios(const std::filesystem::path& dir);

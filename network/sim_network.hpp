@@ -48,7 +48,7 @@ struct TraceEvent {
   NodeId from = 0;                   ///< sender (for messages) or the node itself
   NodeId to = 0;                     ///< receiver (for messages) or the node itself
   std::string_view payload;          ///< the message's bytes, or a note's text
-  std::string_view detail;           ///< why a message was dropped, a timer's tag, a partition's shape
+  std::string_view detail;  ///< why a message was dropped, a timer's tag, a partition's shape
 };
 
 /// Counts of what the network did during a run.
@@ -81,9 +81,11 @@ class NodeContext {
   [[nodiscard]] Time now() const;
   /// Hands a message to the network, which may drop, delay or duplicate it.
   void send(NodeId to, std::string payload, MessageClass cls = MessageClass::request);
-  /// Arms a timer that fires `after_ms` from now with `tag`, unless cancelled or the node crashes first.
+  /// Arms a timer that fires `after_ms` from now with `tag`, unless cancelled or the node crashes
+  /// first.
   TimerId set_timer(Time after_ms, std::uint64_t tag);
-  /// Cancels a timer; cancelling one that already fired or was cancelled is allowed and does nothing.
+  /// Cancels a timer; cancelling one that already fired or was cancelled is allowed and does
+  /// nothing.
   void cancel_timer(TimerId id);
   /// Adds a line of the node's own to the trace (and so to the digest).
   void note(std::string_view text);

@@ -15,7 +15,8 @@ using NodeId = std::uint32_t;
 /// Time in milliseconds: virtual on the simulated engine, since start on the real one.
 using Time = std::int64_t;
 
-/// Who is on the network: `replicas` replicas named r0, r1, ... and `clients` clients named c0, c1, ...
+/// Who is on the network: `replicas` replicas named r0, r1, ... and `clients` clients named c0, c1,
+/// ...
 ///
 /// Scenario files and traces name nodes this way, so that "r1" means the same node in a
 /// file, a log line and a diagram.

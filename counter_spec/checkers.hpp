@@ -2,6 +2,15 @@
 /// \file
 /// The checkers: each is a pure function from what happened to a list of findings, and each
 /// finding names its evidence (the request, the replica, the time).
+///
+/// How the checkers count adds, once for all of them:
+/// - an add *happened* when it was acknowledged (ok), *did not happen* when it failed, and
+///   *might have happened* when its outcome is unknown (info) or it never completed (pending);
+/// - attempts that carry the same RequestId are one add (a retry is the same request again): it
+///   is acknowledged if any attempt was, failed only if every attempt failed;
+/// - an unknown add of delta d moves the possible final value by anything between min(0, d) and
+///   max(0, d), so the final value of a live replica must lie in
+///   [acknowledged + Σ min(0, d), acknowledged + Σ max(0, d)] over the unknown adds.
 
 #include <cstdint>
 #include <span>
@@ -37,8 +46,8 @@ const char* to_string(FindingKind kind);
 /// One broken rule, with its evidence.
 struct Finding {
   FindingKind kind = FindingKind::lost;  ///< the rule
-  std::int64_t amount = 0;  ///< lost/duplicated: by how much the value is off; stuck: ms without
-                            ///< progress; bad_read: 1
+  std::int64_t amount = 0;  ///< lost/duplicated: by how much the value is off; diverged: highest
+                            ///< minus lowest value; stuck: ms without progress; bad_read: 1
   std::string evidence;     ///< one sentence naming the request, the replica, the time
 };
 
@@ -50,19 +59,32 @@ struct Interval {
 
 /// LOST: some live replica's value is below what the acknowledged adds guarantee.
 /// (With negative deltas the bound accounts for unknown adds that might have lowered it.)
+/// One finding per such replica; with an apply log the evidence names the acknowledged requests
+/// missing from it, else the last acknowledged add.
 std::vector<Finding> check_lost(const History& history, std::span<const ReplicaState> replicas);
 /// DUPLICATED: some live replica's value exceeds every add that might have happened, or its
-/// apply log holds a request twice (named in the evidence).
+/// apply log holds a request twice (named in the evidence). One finding per such replica; its
+/// amount is the larger of (value - upper bound) and the deltas applied more than once.
 std::vector<Finding> check_duplicated(const History& history,
                                       std::span<const ReplicaState> replicas);
 /// DIVERGED: the live replicas hold different values (all of them are listed).
 std::vector<Finding> check_diverged(std::span<const ReplicaState> replicas);
 /// STUCK: within a window where a majority was up and connected, an operation was outstanding and
 /// none completed for `threshold_ms` or more. `end` is when the run ended.
+///
+/// Progress is an ok completion: a fail or an info is the system saying "no" or nothing. An
+/// operation waits from its invoke to its completion (or to `end`). A stretch runs, between two
+/// acknowledgements, from the first moment an operation was waiting to the last: pauses between
+/// a client's retries do not break it, time when nobody was asking is not part of it. Stretches
+/// are clipped to the windows and to `end`; each one long enough is a finding.
 std::vector<Finding> check_stuck(const History& history, std::span<const Interval> majority_windows,
                                  Time threshold_ms, Time end);
 /// BAD-READ: a read's value lies outside [adds acknowledged before it began, adds that might have
 /// happened before it ended]. One finding per bad read.
+///
+/// For an ok read invoked at t0 and answered at t1: the adds acknowledged before t0 are in it;
+/// any other add that might have happened and was invoked by t1 may be in it; nothing else is.
+/// Times are whole milliseconds, so events in the same millisecond count as concurrent.
 std::vector<Finding> check_reads(const History& history);
 
 /// Everything a checker needs to know about a finished run.
@@ -83,9 +105,12 @@ struct Verdict {
   [[nodiscard]] bool ok() const { return findings.empty(); }
   /// True when some finding is of `kind`.
   [[nodiscard]] bool has(FindingKind kind) const;
-  /// The table cell: "ok", "LOST 3", "LOST 3 DIVERGED", ... (each kind once, amounts summed).
+  /// The table cell: "ok", "LOST 3", "LOST 3 DIVERGED", ... (each kind once). LOST and
+  /// DUPLICATED carry the worst replica's amount (three replicas each missing the same +3 is
+  /// "LOST 3"), BAD-READ the number of bad reads; DIVERGED and STUCK carry no number.
   [[nodiscard]] std::string cell() const;
-  /// The one-line verdict the demos print: the cell, then the first finding's evidence.
+  /// The one-line verdict the demos print: the cell, ": ", then the first finding's evidence
+  /// ("ok" alone for a clean run).
   [[nodiscard]] std::string summary() const;
   /// The kinds found, as strings ("LOST", "DIVERGED"), each once, in order; {"ok"} when clean.
   [[nodiscard]] std::vector<std::string> kinds() const;

@@ -95,8 +95,12 @@ class History {
   [[nodiscard]] std::vector<Operation> operations() const;
 
  private:
+  // Records the completion of the client's outstanding operation.
+  void complete(Time time, ClientId client, EventType type, std::int64_t read_value);
+
   std::vector<Event> events_;
   std::vector<std::optional<std::size_t>> open_;  // per client: index in events_ of its open invoke
+  std::size_t invoked_ = 0;                       // operations invoked so far
 };
 
 }  // namespace ladder::spec

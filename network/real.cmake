@@ -7,13 +7,16 @@ ladder_library(network_frame SOURCES ${_here}/frame.cpp DEPS fmt::fmt)
 
 # Asio is compiled once, in asio.cpp; every target that includes Asio headers must see
 # BOOST_ASIO_SEPARATE_COMPILATION, so it is a PUBLIC definition of this library.
-ladder_library(network_real SOURCES ${_here}/asio.cpp ${_here}/fault_proxy.cpp
+ladder_library(network_real
+  SOURCES ${_here}/asio.cpp ${_here}/fault_proxy.cpp ${_here}/udp_network.cpp ${_here}/inbox.cpp
   DEPS ladder::network ladder::network_frame Boost::headers Threads::Threads)
 target_compile_definitions(ladder_network_real PUBLIC BOOST_ASIO_SEPARATE_COMPILATION)
 
 ladder_test(network_frame_tests SOURCES ${_here}/tests/frame_tests.cpp
   DEPS ladder::network_frame ladder::network LABELS network)
 ladder_test(network_fault_proxy_tests SOURCES ${_here}/tests/fault_proxy_tests.cpp
+  DEPS ladder::network_real LABELS network)
+ladder_test(network_udp_tests SOURCES ${_here}/tests/udp_network_tests.cpp
   DEPS ladder::network_real LABELS network)
 
 # libFuzzer target for the frame decoder (clang only). Build and run it with:

@@ -10,6 +10,7 @@
 
 #include "level0/level0.hpp"
 #include "level0/naive_client.hpp"
+#include "level1_rpc/run.hpp"
 
 namespace ladder::tools {
 
@@ -41,9 +42,32 @@ Level make_level0() {
   return level;
 }
 
+Level make_level1() {
+  Level level;
+  level.number = 1;
+  level.title = "blocking RPC";
+  level.belief = "a remote call is a local call that may throw";
+  // The tour and the demo retry on timeout, as level 1's author would: that is what turns a lost
+  // reply into an add applied twice. Real sockets and threads: no digest, no simulated stats.
+  level.verdict = [](const net::Scenario& scenario, std::uint64_t seed) {
+    level1::RunOptions options;
+    options.retry = level1::RetryPolicy::on_timeout;
+    return level1::run(scenario, seed, options).verdict;
+  };
+  level.demo = [](const net::Scenario& scenario, std::uint64_t seed,
+                  const TraceObserver& observer) {
+    level1::RunOptions options;
+    options.retry = level1::RetryPolicy::on_timeout;
+    options.observer = observer;
+    level1::RunResult result = level1::run(scenario, seed, options);
+    return DemoRun{std::move(result.verdict), std::nullopt, std::nullopt};
+  };
+  return level;
+}
+
 std::vector<Level> make_levels() {
   // One entry per level, in order. A new level adds its make_levelN() here.
-  std::vector<Level> all{make_level0()};
+  std::vector<Level> all{make_level0(), make_level1()};
   assert(std::is_sorted(all.begin(), all.end(),
                         [](const Level& a, const Level& b) { return a.number < b.number; }) &&
          "levels are listed in order");

@@ -10,8 +10,6 @@
 #include <cassert>
 #include <chrono>
 #include <deque>
-#include <exception>
-#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -24,11 +22,12 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+
+#include "network/detail/io_thread.hpp"
 
 namespace ladder::net {
 
@@ -206,14 +205,6 @@ struct Connection {
   bool closed = false;
 };
 
-// Rethrows what escaped a coroutine, so a bug ends the proxy's thread loudly instead of
-// leaving a connection half alive (asio::detached would swallow it).
-void rethrow(const std::exception_ptr& error) {
-  if (error) {
-    std::rethrow_exception(error);
-  }
-}
-
 }  // namespace
 
 struct FaultProxy::Impl {
@@ -259,21 +250,7 @@ struct FaultProxy::Impl {
   template <class Action>
   void run_on_io(Action action) {
     assert(thread.joinable() && "FaultProxy: call start() first (and not after stop())");
-    if (io.get_executor().running_in_this_thread()) {
-      action();
-      return;
-    }
-    std::promise<void> done;
-    std::future<void> finished = done.get_future();
-    asio::post(io, [&action, &done] {
-      try {
-        action();
-        done.set_value();
-      } catch (...) {
-        done.set_exception(std::current_exception());
-      }
-    });
-    finished.get();
+    detail::run_on_io(io, action);
   }
 
   void open_acceptor() {
@@ -381,7 +358,7 @@ struct FaultProxy::Impl {
       connections.emplace(id, conn);
       count([](ProxyStats& s) { ++s.connections; });
       emit(ProxyEventKind::accepted, id, 0);
-      asio::co_spawn(io, session(conn), rethrow);
+      asio::co_spawn(io, session(conn), detail::rethrow);
     }
   }
 
@@ -402,7 +379,7 @@ struct FaultProxy::Impl {
       reset(*conn, 0, "the server cannot be reached");
       co_return;
     }
-    asio::co_spawn(io, server_to_client(conn), rethrow);
+    asio::co_spawn(io, server_to_client(conn), detail::rethrow);
     co_await client_to_server(conn);
   }
 
@@ -588,7 +565,7 @@ void FaultProxy::start() {
   impl.open_acceptor();
   impl.port = impl.listen_endpoint.port();
   impl.work.emplace(impl.io.get_executor());
-  asio::co_spawn(impl.io, impl.accept_loop(), rethrow);
+  asio::co_spawn(impl.io, impl.accept_loop(), detail::rethrow);
   impl.thread = std::thread([&impl] { impl.io.run(); });
 }
 
@@ -643,7 +620,7 @@ void FaultProxy::refuse(bool on) {
       impl.acceptor.close(ignored);
     } else {
       impl.open_acceptor();
-      asio::co_spawn(impl.io, impl.accept_loop(), rethrow);
+      asio::co_spawn(impl.io, impl.accept_loop(), detail::rethrow);
     }
     impl.refusing = on;
     impl.emit(ProxyEventKind::refuse, 0, 0, on ? "on" : "off");

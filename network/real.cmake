@@ -18,6 +18,8 @@ ladder_test(network_fault_proxy_tests SOURCES ${_here}/tests/fault_proxy_tests.c
   DEPS ladder::network_real LABELS network)
 ladder_test(network_udp_tests SOURCES ${_here}/tests/udp_network_tests.cpp
   DEPS ladder::network_real LABELS network)
+ladder_test(network_io_thread_tests SOURCES ${_here}/tests/io_thread_tests.cpp
+  DEPS ladder::network_real LABELS network)
 
 # libFuzzer target for the frame decoder (clang only). Build and run it with:
 #   CXX=clang++ cmake --preset default -B build/fuzz -DLADDER_FUZZ=ON

@@ -1,17 +1,22 @@
 /// \file
 /// The simulated engine. Reading order: the event queue and its slabs, the digest, then
 /// SimNetwork::Impl top to bottom (setup, the event loop, messages, timers, faults, majority
-/// windows), then the thin public wrappers and the trace formatter.
+/// windows), then the thin public wrappers and the trace formatter. What it shares with
+/// UdpNetwork (partitions and cuts, the majority rule, a message's draws) lives in
+/// network/detail/, so the two engines cannot drift apart.
 
 #include "network/sim_network.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cassert>
 #include <charconv>
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "network/detail/connectivity.hpp"
+#include "network/detail/majority.hpp"
+#include "network/detail/message_faults.hpp"
 
 namespace ladder::net {
 namespace {
@@ -104,32 +109,6 @@ class Fnv1a {
   std::uint64_t hash_ = kOffset;
 };
 
-/// The majority check enumerates subsets of replicas; 2^20 of them is still quick.
-constexpr int kMaxReplicasForMajority = 20;
-
-std::string names(const std::vector<NodeId>& ids, const Topology& topology) {
-  std::string out;
-  for (const NodeId id : ids) {
-    if (!out.empty()) out += ' ';
-    out += topology.name(id);
-  }
-  return out;
-}
-
-/// "r0 | r1 r2 c0" for a partition, "r0 -> r1 r2" for a one-way cut.
-std::string describe_fault(const TimelineEvent& event, const Topology& topology) {
-  if (event.kind == TimelineKind::cut) {
-    return fmt::format("{} -> {}", names(event.from, topology), names(event.to, topology));
-  }
-  assert(event.kind == TimelineKind::partition);
-  std::string out;
-  for (const auto& group : event.groups) {
-    if (!out.empty()) out += " | ";
-    out += names(group, topology);
-  }
-  return out;
-}
-
 }  // namespace
 
 struct SimNetwork::Impl {
@@ -151,17 +130,14 @@ struct SimNetwork::Impl {
   std::vector<bool> up;
   std::vector<std::uint32_t> incarnation;  // bumped at each crash: older timers are dead
 
-  // Blocked directed pairs: bit (from * n + to). Faults accumulate until a heal clears them all.
-  std::vector<std::uint64_t> blocked;
-  std::size_t blocked_pairs = 0;
+  detail::Connectivity links;  // partitions and cuts accumulate until a heal clears them all
 
   SimStats stats;
   Fnv1a digest;
   std::function<void(const TraceEvent&)> observer;
+  SendDecider decider;  // empty: the original draw-what-you-need path
 
-  std::vector<Window> closed_windows;
-  bool majority = false;
-  Time majority_since = 0;
+  detail::MajorityWindows majority;
 
   Impl(SimNetwork* owner, Topology t, FaultPlan p, std::uint64_t seed)
       : self(owner),
@@ -172,38 +148,15 @@ struct SimNetwork::Impl {
         nodes(node_count, nullptr),
         up(node_count, true),
         incarnation(node_count, 0),
-        blocked((static_cast<std::size_t>(node_count) * node_count + 63) / 64, 0) {
+        links(node_count) {
     assert(topology.replicas >= 0 && topology.clients >= 0);
-    assert(topology.replicas <= kMaxReplicasForMajority && "majority_windows enumerates subsets");
-    check_plan();
+    assert(topology.replicas <= detail::kMaxReplicasForMajority &&
+           "majority_windows enumerates subsets");
+    detail::assert_plan_fits(plan, node_count);
     // Room for a typical run's messages in flight, so that warm-up does not reallocate often.
     queue.reserve(1024);
     messages.items.reserve(1024);
     update_majority();
-  }
-
-  // A plan that breaks these is a programmer's bug: scenario files are validated on loading.
-  // (The loop variables are unused when NDEBUG removes the asserts.)
-  void check_plan() const {
-    assert(0.0 <= plan.drop_probability && plan.drop_probability <= 1.0);
-    assert(0.0 <= plan.duplicate_probability && plan.duplicate_probability <= 1.0);
-    assert(0.0 <= plan.response_loss_probability && plan.response_loss_probability <= 1.0);
-    assert(0 <= plan.delay_min_ms && "a message cannot arrive before it was sent");
-    assert(plan.delay_min_ms <= plan.delay_max_ms);
-    for (std::size_t i = 1; i < plan.timeline.size(); ++i) {
-      assert(plan.timeline[i - 1].at_ms <= plan.timeline[i].at_ms && "timeline sorted by at_ms");
-    }
-    for (const auto& event : plan.timeline) {
-      assert(event.node < node_count);
-      for (const auto& group : event.groups) {
-        for ([[maybe_unused]] const NodeId id : group)
-          assert(id < node_count);
-      }
-      for ([[maybe_unused]] const NodeId id : event.from)
-        assert(id < node_count);
-      for ([[maybe_unused]] const NodeId id : event.to)
-        assert(id < node_count);
-    }
   }
 
   // ---- Tracing -------------------------------------------------------------------------------
@@ -267,11 +220,7 @@ struct SimNetwork::Impl {
 
   // ---- Messages ------------------------------------------------------------------------------
 
-  [[nodiscard]] bool is_blocked(NodeId from, NodeId to) const {
-    if (blocked_pairs == 0) return false;
-    const std::size_t bit = static_cast<std::size_t>(from) * node_count + to;
-    return ((blocked[bit / 64] >> (bit % 64)) & 1U) != 0;
-  }
+  [[nodiscard]] bool is_blocked(NodeId from, NodeId to) const { return links.is_blocked(from, to); }
 
   void enqueue_message(NodeId from, NodeId to, std::string payload, Time delay) {
     const std::uint32_t slot = messages.acquire();
@@ -289,31 +238,68 @@ struct SimNetwork::Impl {
     assert(up[from] && "a crashed node cannot send");
     ++stats.sent;
     trace(TraceKind::send, from, to, payload, {});
+    if (decider) {
+      send_decided(from, to, std::move(payload), cls);
+      return;
+    }
     if (is_blocked(from, to)) {
       ++stats.cut;
       trace(TraceKind::drop, from, to, payload, "cut");
       return;
     }
-    if (rng.chance(plan.drop_probability)) {
+    const detail::MessageFate fate = detail::draw_message_fate(rng, plan, cls);
+    if (!fate.drop_reason.empty()) {
+      ++stats.dropped;
+      trace(TraceKind::drop, from, to, payload, fate.drop_reason);
+      return;
+    }
+    if (fate.copy_delay_ms) {
+      ++stats.duplicated;
+      trace(TraceKind::duplicate, from, to, payload, {});
+      // The original keeps the earlier sequence number.
+      enqueue_message(from, to, payload, fate.delay_ms);
+      enqueue_message(from, to, std::move(payload), *fate.copy_delay_ms);
+      return;
+    }
+    enqueue_message(from, to, std::move(payload), fate.delay_ms);
+  }
+
+  // The send path with a decider: every draw is made for every send, in a fixed order, so that
+  // send i always gets the same numbers (see SimNetwork::set_send_decider).
+  void send_decided(NodeId from, NodeId to, std::string payload, MessageClass cls) {
+    SendDecision decision;
+    decision.drop = rng.chance(plan.drop_probability);
+    const bool response_lost = rng.chance(plan.response_loss_probability);
+    decision.response_lost = cls == MessageClass::response && response_lost;
+    decision.delay_ms = rng.between(plan.delay_min_ms, plan.delay_max_ms);
+    decision.duplicate = rng.chance(plan.duplicate_probability);
+    decision.copy_delay_ms = rng.between(plan.delay_min_ms, plan.delay_max_ms);
+    decider(SendInfo{stats.sent - 1, from, to, cls}, decision);
+    assert(decision.delay_ms >= 0 && "a decider cannot deliver before the send");
+    assert(decision.copy_delay_ms >= 0 && "a decider cannot deliver before the send");
+    if (is_blocked(from, to)) {
+      ++stats.cut;
+      trace(TraceKind::drop, from, to, payload, "cut");
+      return;
+    }
+    if (decision.drop) {
       ++stats.dropped;
       trace(TraceKind::drop, from, to, payload, "random");
       return;
     }
-    if (cls == MessageClass::response && rng.chance(plan.response_loss_probability)) {
+    if (decision.response_lost) {
       ++stats.dropped;
       trace(TraceKind::drop, from, to, payload, "response lost");
       return;
     }
-    const Time delay = rng.between(plan.delay_min_ms, plan.delay_max_ms);
-    if (rng.chance(plan.duplicate_probability)) {
-      const Time copy_delay = rng.between(plan.delay_min_ms, plan.delay_max_ms);
+    if (decision.duplicate) {
       ++stats.duplicated;
       trace(TraceKind::duplicate, from, to, payload, {});
-      enqueue_message(from, to, payload, delay);  // the original keeps the earlier sequence number
-      enqueue_message(from, to, std::move(payload), copy_delay);
+      enqueue_message(from, to, payload, decision.delay_ms);
+      enqueue_message(from, to, std::move(payload), decision.copy_delay_ms);
       return;
     }
-    enqueue_message(from, to, std::move(payload), delay);
+    enqueue_message(from, to, std::move(payload), decision.delay_ms);
   }
 
   void deliver(std::uint32_t slot) {
@@ -389,33 +375,12 @@ struct SimNetwork::Impl {
 
   // ---- Faults --------------------------------------------------------------------------------
 
-  void block(NodeId from, NodeId to) {
-    if (from == to || is_blocked(from, to)) return;
-    const std::size_t bit = static_cast<std::size_t>(from) * node_count + to;
-    blocked[bit / 64] |= std::uint64_t{1} << (bit % 64);
-    ++blocked_pairs;
-  }
-
   void apply(const TimelineEvent& event) {
     switch (event.kind) {
       case TimelineKind::partition:
-        for (std::size_t i = 0; i < event.groups.size(); ++i) {
-          for (std::size_t j = 0; j < event.groups.size(); ++j) {
-            if (i == j) continue;
-            for (const NodeId a : event.groups[i]) {
-              for (const NodeId b : event.groups[j])
-                block(a, b);
-            }
-          }
-        }
-        trace(TraceKind::partition, 0, 0, {}, describe_fault(event, topology));
-        break;
       case TimelineKind::cut:
-        for (const NodeId a : event.from) {
-          for (const NodeId b : event.to)
-            block(a, b);
-        }
-        trace(TraceKind::partition, 0, 0, {}, "cut " + describe_fault(event, topology));
+        links.apply(event);
+        trace(TraceKind::partition, 0, 0, {}, detail::describe_fault(event, topology));
         break;
       case TimelineKind::heal:
         heal(/*always_trace=*/true);
@@ -431,9 +396,7 @@ struct SimNetwork::Impl {
   }
 
   void heal(bool always_trace) {
-    const bool anything = blocked_pairs != 0;
-    std::fill(blocked.begin(), blocked.end(), 0);
-    blocked_pairs = 0;
+    const bool anything = links.heal();
     if (anything || always_trace) trace(TraceKind::heal, 0, 0, {}, {});
     update_majority();
   }
@@ -460,56 +423,8 @@ struct SimNetwork::Impl {
 
   // ---- Majority windows ----------------------------------------------------------------------
 
-  /// True when some majority of replicas is up and every pair of them is connected both ways.
-  [[nodiscard]] bool majority_available() const {
-    const int replicas = topology.replicas;
-    if (replicas == 0) return false;
-    const int needed = replicas / 2 + 1;
-    // together[i]: the replicas that replica i can talk with both ways (i itself included).
-    std::vector<std::uint32_t> together(static_cast<std::size_t>(replicas), 0);
-    std::uint32_t live = 0;
-    for (int i = 0; i < replicas; ++i) {
-      const auto a = static_cast<NodeId>(i);
-      if (!up[a]) continue;
-      live |= 1U << a;
-      for (int j = 0; j < replicas; ++j) {
-        const auto b = static_cast<NodeId>(j);
-        if (up[b] && !is_blocked(a, b) && !is_blocked(b, a)) together[a] |= 1U << b;
-      }
-    }
-    if (std::popcount(live) < needed) return false;
-    for (std::uint32_t subset = live;; subset = (subset - 1) & live) {  // every subset of `live`
-      if (std::popcount(subset) >= needed && is_clique(subset, together)) return true;
-      if (subset == 0) break;
-    }
-    return false;
-  }
-
-  static bool is_clique(std::uint32_t subset, const std::vector<std::uint32_t>& together) {
-    for (std::uint32_t rest = subset; rest != 0; rest &= rest - 1) {
-      const auto member = static_cast<std::size_t>(std::countr_zero(rest));
-      if ((together[member] & subset) != subset) return false;
-    }
-    return true;
-  }
-
   void update_majority() {
-    const bool available = majority_available();
-    if (available && !majority) {
-      majority_since = now;
-    } else if (!available && majority && majority_since < now) {
-      closed_windows.push_back(Window{majority_since, now});
-    }
-    majority = available;
-  }
-
-  [[nodiscard]] std::vector<Window> majority_windows() const {
-    std::vector<Window> windows = closed_windows;
-    if (majority && majority_since < now) windows.push_back(Window{majority_since, now});
-    for (std::size_t i = 1; i < windows.size(); ++i) {
-      assert(windows[i - 1].end <= windows[i].begin && "windows are disjoint and in order");
-    }
-    return windows;
+    majority.update(detail::majority_available(topology.replicas, up, links), now);
   }
 };
 
@@ -609,11 +524,16 @@ std::uint64_t SimNetwork::digest() const {
 }
 
 std::vector<Window> SimNetwork::majority_windows() const {
-  return impl_->majority_windows();
+  return impl_->majority.windows(impl_->now);
 }
 
 void SimNetwork::set_observer(std::function<void(const TraceEvent&)> observer) {
   impl_->observer = std::move(observer);
+}
+
+void SimNetwork::set_send_decider(SendDecider decider) {
+  assert(!impl_->started && "install the decider before start(): every send must see it");
+  impl_->decider = std::move(decider);
 }
 
 void SimNetwork::send(NodeId from, NodeId to, std::string payload, MessageClass cls) {

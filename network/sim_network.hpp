@@ -68,6 +68,29 @@ struct Window {
   Time end = 0;    ///< first millisecond after it
 };
 
+/// The network's random choices for one message (what FaultPlan's probabilities and delay range
+/// decided), as a SendDecider sees and may change them.
+struct SendDecision {
+  bool drop = false;           ///< lost at random (FaultPlan::drop_probability)
+  bool response_lost = false;  ///< a response lost (FaultPlan::response_loss_probability)
+  Time delay_ms = 0;           ///< how long the message travels
+  bool duplicate = false;      ///< delivered a second time (FaultPlan::duplicate_probability)
+  Time copy_delay_ms = 0;      ///< how long the second copy travels, when duplicated
+};
+
+/// Which message a SendDecision is about.
+struct SendInfo {
+  std::uint64_t index = 0;                   ///< the send's number in the run, from 0
+  NodeId from = 0;                           ///< the sender
+  NodeId to = 0;                             ///< the receiver
+  MessageClass cls = MessageClass::request;  ///< whether it is a response
+};
+
+/// Sees, and may change, the random choices the network drew for a send before it acts on them:
+/// the hook that lets a trace record every choice and a replay forgive some of them (shrinking).
+/// Delays it sets must be >= 0. See SimNetwork::set_send_decider.
+using SendDecider = std::function<void(const SendInfo& info, SendDecision& decision)>;
+
 class SimNetwork;
 
 /// What a node may do while it handles an event: send, arm and cancel timers, read the clock, note.
@@ -154,6 +177,17 @@ class SimNetwork {
 
   /// Calls `observer` for every trace event (for logs, trace files and tests); empty to stop.
   void set_observer(std::function<void(const TraceEvent&)> observer);
+
+  /// Installs `decider` (before start()), which then sees every send's random choices before the
+  /// network acts on them and may change them.
+  ///
+  /// With a decider installed the network draws the same numbers for every send, in a fixed order
+  /// (drop, response loss, delay, duplicate, copy delay) whatever their outcome, so that send i's
+  /// choices depend only on the seed, the plan and i: changing one send's decision does not shift
+  /// the random numbers of the sends after it. Runs without a decider draw only what they need, as
+  /// before, and keep their digests. A message cut by a partition is still lost, whatever the
+  /// decision says.
+  void set_send_decider(SendDecider decider);
 
   /// Used by NodeContext; see there.
   void send(NodeId from, NodeId to, std::string payload, MessageClass cls);

@@ -1,7 +1,8 @@
 /// \file
-/// The real datagram engine on Boost.Asio. Reading order: the majority check, then
-/// UdpNetwork::Impl top to bottom (state and its lock, tracing, the send path, the wire, the
-/// receive path, faults, the timeline, start and stop), then the thin public wrappers.
+/// The real datagram engine on Boost.Asio. Reading order: UdpNetwork::Impl top to bottom (state and
+/// its lock, tracing, the send path, the wire, the receive path, faults, the timeline, start and
+/// stop), then the thin public wrappers. What it shares with SimNetwork (partitions and cuts,
+/// the majority rule, a datagram's draws) lives in network/detail/, so the two cannot drift apart.
 ///
 /// Threads. Everything that decides, touches a socket or a timer, or changes the network's state
 /// runs on the injector's thread. Other threads reach it in two ways: send() and note() post
@@ -12,13 +13,9 @@
 
 #include "network/udp_network.hpp"
 
-#include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cassert>
 #include <chrono>
-#include <exception>
-#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -36,6 +33,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "network/detail/connectivity.hpp"
+#include "network/detail/io_thread.hpp"
+#include "network/detail/majority.hpp"
+#include "network/detail/message_faults.hpp"
 #include "network/frame.hpp"
 #include "network/rng.hpp"
 
@@ -48,77 +49,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-/// The majority check enumerates subsets of replicas; 2^20 of them is still quick.
-constexpr int kMaxReplicasForMajority = 20;
-
 /// Asked of the kernel for every socket, so that a burst does not overflow a receive buffer
 /// before the injector reads it. The kernel may grant less (net.core.rmem_max).
 constexpr int kReceiveBufferBytes = 1 << 20;
 
 /// The frame limit N (the version byte and the body) that fits one datagram.
 constexpr std::size_t kMaxFrameBytes = 1 + kMaxUdpBodyBytes;
-
-/// True when some majority of the replicas is up and every pair of them is connected both ways;
-/// `up(i)` and `blocked(a, b)` describe the network. The same rule as SimNetwork's.
-template <class Up, class Blocked>
-bool majority_available(int replicas, Up up, Blocked blocked) {
-  if (replicas == 0) return false;
-  const int needed = replicas / 2 + 1;
-  // together[i]: the replicas that replica i can talk with both ways (i itself included).
-  std::vector<std::uint32_t> together(static_cast<std::size_t>(replicas), 0);
-  std::uint32_t live = 0;
-  for (int i = 0; i < replicas; ++i) {
-    const auto a = static_cast<NodeId>(i);
-    if (!up(a)) continue;
-    live |= 1U << a;
-    for (int j = 0; j < replicas; ++j) {
-      const auto b = static_cast<NodeId>(j);
-      if (up(b) && !blocked(a, b) && !blocked(b, a)) together[a] |= 1U << b;
-    }
-  }
-  if (std::popcount(live) < needed) return false;
-  const auto is_clique = [&together](std::uint32_t subset) {
-    for (std::uint32_t rest = subset; rest != 0; rest &= rest - 1) {
-      const auto member = static_cast<std::size_t>(std::countr_zero(rest));
-      if ((together[member] & subset) != subset) return false;
-    }
-    return true;
-  };
-  for (std::uint32_t subset = live;; subset = (subset - 1) & live) {  // every subset of `live`
-    if (std::popcount(subset) >= needed && is_clique(subset)) return true;
-    if (subset == 0) break;
-  }
-  return false;
-}
-
-std::string names(const std::vector<NodeId>& ids, const Topology& topology) {
-  std::string out;
-  for (const NodeId id : ids) {
-    if (!out.empty()) out += ' ';
-    out += topology.name(id);
-  }
-  return out;
-}
-
-/// "r0 | r1 r2 c0" for a partition, "cut r0 -> r1 r2" for a one-way cut: as SimNetwork traces.
-std::string describe_fault(const TimelineEvent& event, const Topology& topology) {
-  if (event.kind == TimelineKind::cut) {
-    return fmt::format("cut {} -> {}", names(event.from, topology), names(event.to, topology));
-  }
-  assert(event.kind == TimelineKind::partition);
-  std::string out;
-  for (const auto& group : event.groups) {
-    if (!out.empty()) out += " | ";
-    out += names(group, topology);
-  }
-  return out;
-}
-
-/// Rethrows what escaped a coroutine, so that a bug ends the injector's thread loudly instead of
-/// leaving a socket unread (asio::detached would swallow it).
-void rethrow(const std::exception_ptr& error) {
-  if (error) std::rethrow_exception(error);
-}
 
 }  // namespace
 
@@ -130,15 +66,16 @@ struct UdpNetwork::Impl {
         node_count(static_cast<NodeId>(t.size())),
         timeline_timer(io),
         up(node_count, true),
-        blocked(static_cast<std::size_t>(node_count) * node_count, false),
+        links(node_count),
         receivers(node_count) {
     assert(topology.replicas >= 0 && topology.clients >= 0);
-    assert(topology.replicas <= kMaxReplicasForMajority && "majority_windows enumerates subsets");
-    check_plan();
+    assert(topology.replicas <= detail::kMaxReplicasForMajority &&
+           "majority_windows enumerates subsets");
+    detail::assert_plan_fits(plan, node_count);
     sockets.reserve(node_count);
     for (NodeId id = 0; id < node_count; ++id)
       sockets.emplace_back(io);
-    majority = available();
+    majority.update(available(), 0);
   }
 
   // ---- State ---------------------------------------------------------------------------------
@@ -168,38 +105,12 @@ struct UdpNetwork::Impl {
   // Changed only on the injector's thread (or before start), always under `mutex`.
   mutable std::mutex mutex;
   std::vector<bool> up;
-  std::vector<bool> blocked;  // from * node_count + to: the pair is cut
-  std::size_t blocked_pairs = 0;
+  detail::Connectivity links;  // partitions and cuts accumulate until a heal clears them all
   std::vector<std::shared_ptr<const Receiver>> receivers;  // attach() may write from any thread
   UdpStats counters;
-  std::vector<Window> closed_windows;
-  bool majority = false;
-  Time majority_since = 0;
+  detail::MajorityWindows majority;
 
   // ---- Helpers -------------------------------------------------------------------------------
-
-  // A plan that breaks these is a programmer's bug: scenario files are validated on loading.
-  void check_plan() const {
-    assert(0.0 <= plan.drop_probability && plan.drop_probability <= 1.0);
-    assert(0.0 <= plan.duplicate_probability && plan.duplicate_probability <= 1.0);
-    assert(0.0 <= plan.response_loss_probability && plan.response_loss_probability <= 1.0);
-    assert(0 <= plan.delay_min_ms && "a datagram cannot arrive before it was sent");
-    assert(plan.delay_min_ms <= plan.delay_max_ms);
-    for (std::size_t i = 1; i < plan.timeline.size(); ++i) {
-      assert(plan.timeline[i - 1].at_ms <= plan.timeline[i].at_ms && "timeline sorted by at_ms");
-    }
-    for (const auto& event : plan.timeline) {
-      assert(event.node < node_count);
-      for (const auto& group : event.groups) {
-        for ([[maybe_unused]] const NodeId id : group)
-          assert(id < node_count);
-      }
-      for ([[maybe_unused]] const NodeId id : event.from)
-        assert(id < node_count);
-      for ([[maybe_unused]] const NodeId id : event.to)
-        assert(id < node_count);
-    }
-  }
 
   [[nodiscard]] Time now() const {
     assert(started.load(std::memory_order_acquire) && "UdpNetwork: call start() first");
@@ -221,25 +132,11 @@ struct UdpNetwork::Impl {
   // Before start() and after stop() no other thread runs, so the caller's thread is the one.
   template <class Action>
   void run_on_io(Action action) {
-    if (!thread.joinable() || on_injector()) {
+    if (!thread.joinable()) {
       action();
       return;
     }
-    std::promise<void> done;
-    std::future<void> finished = done.get_future();
-    asio::post(io, [&action, &done] {
-      try {
-        action();
-        done.set_value();
-      } catch (...) {
-        done.set_exception(std::current_exception());
-      }
-    });
-    finished.get();
-  }
-
-  [[nodiscard]] bool is_blocked(NodeId from, NodeId to) const {
-    return blocked[static_cast<std::size_t>(from) * node_count + to];
+    detail::run_on_io(io, action);
   }
 
   // ---- Tracing -------------------------------------------------------------------------------
@@ -261,30 +158,24 @@ struct UdpNetwork::Impl {
       trace(TraceKind::drop, from, to, payload, "sender down");
       return;
     }
-    if (is_blocked(from, to)) {
+    if (links.is_blocked(from, to)) {
       count([](UdpStats& s) { ++s.cut; });
       trace(TraceKind::drop, from, to, payload, "cut");
       return;
     }
-    if (rng.chance(plan.drop_probability)) {
+    const detail::MessageFate fate = detail::draw_message_fate(rng, plan, cls);
+    if (!fate.drop_reason.empty()) {
       count([](UdpStats& s) { ++s.dropped; });
-      trace(TraceKind::drop, from, to, payload, "random");
+      trace(TraceKind::drop, from, to, payload, fate.drop_reason);
       return;
     }
-    if (cls == MessageClass::response && rng.chance(plan.response_loss_probability)) {
-      count([](UdpStats& s) { ++s.dropped; });
-      trace(TraceKind::drop, from, to, payload, "response lost");
-      return;
-    }
-    const Time delay = rng.between(plan.delay_min_ms, plan.delay_max_ms);
     auto frame = std::make_shared<const std::string>(encode_frame(payload));
-    if (rng.chance(plan.duplicate_probability)) {
-      const Time copy_delay = rng.between(plan.delay_min_ms, plan.delay_max_ms);
+    if (fate.copy_delay_ms) {
       count([](UdpStats& s) { ++s.duplicated; });
       trace(TraceKind::duplicate, from, to, payload, {});
-      hold(from, to, frame, copy_delay);
+      hold(from, to, frame, *fate.copy_delay_ms);
     }
-    hold(from, to, std::move(frame), delay);
+    hold(from, to, std::move(frame), fate.delay_ms);
   }
 
   // Keeps a datagram off the wire for `delay_ms` on its own timer, so that later ones overtake.
@@ -368,7 +259,7 @@ struct UdpNetwork::Impl {
   void deliver(NodeId from, NodeId to, std::string payload) {
     // A partition that began while the datagram was held or on the wire loses it, as a cable
     // cut would.
-    if (is_blocked(from, to)) {
+    if (links.is_blocked(from, to)) {
       count([](UdpStats& s) { ++s.cut; });
       trace(TraceKind::drop, from, to, payload, "cut");
       return;
@@ -392,35 +283,19 @@ struct UdpNetwork::Impl {
 
   // ---- Faults (injector's thread) ------------------------------------------------------------
 
-  void block(NodeId from, NodeId to) {
-    if (from == to || is_blocked(from, to)) return;
+  // Under the lock: connected() may read the links from another thread meanwhile.
+  void cut_links(const TimelineEvent& event) {
     const std::lock_guard lock(mutex);
-    blocked[static_cast<std::size_t>(from) * node_count + to] = true;
-    ++blocked_pairs;
+    links.apply(event);
   }
 
   void apply(const TimelineEvent& event) {
     switch (event.kind) {
       case TimelineKind::partition:
-        for (std::size_t i = 0; i < event.groups.size(); ++i) {
-          for (std::size_t j = 0; j < event.groups.size(); ++j) {
-            if (i == j) continue;
-            for (const NodeId a : event.groups[i]) {
-              for (const NodeId b : event.groups[j])
-                block(a, b);
-            }
-          }
-        }
-        update_majority();
-        trace(TraceKind::partition, 0, 0, {}, describe_fault(event, topology));
-        break;
       case TimelineKind::cut:
-        for (const NodeId a : event.from) {
-          for (const NodeId b : event.to)
-            block(a, b);
-        }
+        cut_links(event);
         update_majority();
-        trace(TraceKind::partition, 0, 0, {}, describe_fault(event, topology));
+        trace(TraceKind::partition, 0, 0, {}, detail::describe_fault(event, topology));
         break;
       case TimelineKind::heal:
         heal(/*always_trace=*/true);
@@ -435,11 +310,10 @@ struct UdpNetwork::Impl {
   }
 
   void heal(bool always_trace) {
-    const bool anything = blocked_pairs != 0;
+    bool anything = false;
     {
       const std::lock_guard lock(mutex);
-      std::fill(blocked.begin(), blocked.end(), false);
-      blocked_pairs = 0;
+      anything = links.heal();
     }
     update_majority();
     if (anything || always_trace) trace(TraceKind::heal, 0, 0, {}, {});
@@ -473,21 +347,14 @@ struct UdpNetwork::Impl {
   }
 
   [[nodiscard]] bool available() const {
-    return majority_available(
-        topology.replicas, [this](NodeId id) { return static_cast<bool>(up[id]); },
-        [this](NodeId a, NodeId b) { return is_blocked(a, b); });
+    return detail::majority_available(topology.replicas, up, links);
   }
 
   void update_majority() {
     const bool now_available = available();
     const Time t = clock();
     const std::lock_guard lock(mutex);
-    if (now_available && !majority) {
-      majority_since = t;
-    } else if (!now_available && majority && majority_since < t) {
-      closed_windows.push_back(Window{majority_since, t});
-    }
-    majority = now_available;
+    majority.update(now_available, t);
   }
 
   // ---- The timeline (injector's thread) ------------------------------------------------------
@@ -519,8 +386,8 @@ struct UdpNetwork::Impl {
     epoch = Clock::now();
     started.store(true, std::memory_order_release);
     for (NodeId id = 0; id < node_count; ++id)
-      asio::co_spawn(io, receive_loop(id), rethrow);
-    asio::co_spawn(io, play_timeline(), rethrow);
+      asio::co_spawn(io, receive_loop(id), detail::rethrow);
+    asio::co_spawn(io, play_timeline(), detail::rethrow);
     work.emplace(io.get_executor());
     thread = std::thread([this] { io.run(); });
   }
@@ -638,7 +505,7 @@ bool UdpNetwork::is_up(NodeId id) const {
 bool UdpNetwork::connected(NodeId from, NodeId to) const {
   assert(from < impl_->node_count && to < impl_->node_count);
   const std::lock_guard lock(impl_->mutex);
-  return !impl_->is_blocked(from, to);
+  return !impl_->links.is_blocked(from, to);
 }
 
 const Topology& UdpNetwork::topology() const {
@@ -653,14 +520,7 @@ UdpStats UdpNetwork::stats() const {
 std::vector<Window> UdpNetwork::majority_windows() const {
   const Time t = impl_->clock();
   const std::lock_guard lock(impl_->mutex);
-  std::vector<Window> windows = impl_->closed_windows;
-  if (impl_->majority && impl_->majority_since < t) {
-    windows.push_back(Window{impl_->majority_since, t});
-  }
-  for (std::size_t i = 1; i < windows.size(); ++i) {
-    assert(windows[i - 1].end <= windows[i].begin && "windows are disjoint and in order");
-  }
-  return windows;
+  return impl_->majority.windows(t);
 }
 
 }  // namespace ladder::net

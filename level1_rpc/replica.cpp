@@ -39,6 +39,37 @@ Update update_from_json(const nlohmann::json& args) {
       .delta = delta.get<std::int64_t>()};
 }
 
+nlohmann::json state_to_json(const spec::ReplicaState& state) {
+  nlohmann::json applied = nlohmann::json::array();
+  for (const spec::RequestId& request : state.applied)
+    applied.push_back({request.client, request.seq});
+  return {{"value", state.value}, {"applied", std::move(applied)}};
+}
+
+spec::ReplicaState state_from_json(const nlohmann::json& result, std::string name) {
+  if (!result.is_object() || !result.contains("value") || !result.at("value").is_number_integer())
+    throw std::invalid_argument("state: field \"value\" must be an integer");
+  if (!result.contains("applied") || !result.at("applied").is_array())
+    throw std::invalid_argument("state: field \"applied\" must be an array");
+  spec::ReplicaState state{.name = std::move(name),
+                           .up = true,
+                           .value = result.at("value").get<std::int64_t>(),
+                           .has_apply_log = true,
+                           .applied = {}};
+  for (const nlohmann::json& entry : result.at("applied")) {
+    const bool pair = entry.is_array() && entry.size() == 2 && entry[0].is_number_unsigned() &&
+                      entry[1].is_number_unsigned();
+    if (!pair || entry[0].get<std::uint64_t>() > UINT32_MAX) {
+      throw std::invalid_argument(
+          fmt::format("state: entry {} of \"applied\" must be [client, seq], got {}",
+                      state.applied.size(), entry.dump()));
+    }
+    state.applied.push_back(spec::RequestId{.client = entry[0].get<spec::ClientId>(),
+                                            .seq = entry[1].get<std::uint64_t>()});
+  }
+  return state;
+}
+
 Replica::Replica(ReplicaOptions options)
     : options_(std::move(options)),
       server_(ServerOptions{.host = "127.0.0.1",
@@ -50,6 +81,7 @@ Replica::Replica(ReplicaOptions options)
   server_.add_method("add", [this](const nlohmann::json& args) { return add(args); });
   server_.add_method("apply", [this](const nlohmann::json& args) { return apply(args); });
   server_.add_method("read", [this](const nlohmann::json& args) { return read(args); });
+  server_.add_method("state", [this](const nlohmann::json&) { return state_to_json(state()); });
 }
 
 Replica::~Replica() {

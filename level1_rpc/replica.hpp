@@ -10,6 +10,8 @@
 ///   not answer is logged and skipped: "the call threw, so it failed", thinks the author.
 /// - `apply {client, seq, delta}`: a backup adds `delta` to its counter. No questions asked.
 /// - `read {}`: returns `{value}`.
+/// - `state {}`: returns `{value, applied}`, the counter and the apply log, so that a reader (or
+///   a test) can judge replicas that run as separate processes (`ladder node`).
 ///
 /// Adds arriving at one primary are serialised (one at a time, backups included), so two clients
 /// adding at once can no longer lose an update as they could at level 0. Requests carry their id
@@ -73,6 +75,13 @@ nlohmann::json to_json(const Update& update);
 /// The update in `add`/`apply` arguments; throws std::invalid_argument naming the bad field (the
 /// server turns it into a RemoteFailure).
 Update update_from_json(const nlohmann::json& args);
+
+/// `{"value": 12, "applied": [[0, 1], [0, 2]]}`: a replica's counter and apply log (each request
+/// as [client, seq]), as its `state` method returns them.
+nlohmann::json state_to_json(const spec::ReplicaState& state);
+/// The state in a `state` result, named `name` ("r1"); throws std::invalid_argument naming the
+/// field that is missing or malformed.
+spec::ReplicaState state_from_json(const nlohmann::json& result, std::string name);
 
 /// One replica of the level 1 counter. Thread-safe.
 class Replica {

@@ -3,6 +3,7 @@
 // on every run.
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include <fmt/format.h>
@@ -174,15 +175,28 @@ TEST_CASE("partition with failover: the cut-off replica missed updates", "[level
 
 TEST_CASE("level 1 matches every expectation the scenario files state for it", "[level1]") {
   // The scenario files document, per level, the verdict kinds a run at their seed shows
-  // ("expect": {"level1": ["LOST", "DIVERGED"]}). This keeps that documentation honest.
+  // ("expect": {"level1": ["LOST", "DIVERGED"]}); the tour and the demo print them. This keeps
+  // that documentation honest. Level 1 runs on real threads, so a scenario may leave level 1 out
+  // only when its verdict varies from run to run; such a scenario is listed here, so that leaving
+  // one out is a decision, not an oversight. Each expectation was measured 15 times before it was
+  // written down.
+  const std::set<std::string> unstable_at_level1 = {};
   const auto scenarios = ladder::net::load_scenarios(std::string(LADDER_SOURCE_DIR) + "/scenarios");
+  REQUIRE(!scenarios.empty());
+  std::size_t checked = 0;
   for (const auto& s : scenarios) {
     const auto expected = s.expect.find("level1");
-    if (expected == s.expect.end()) continue;
+    if (expected == s.expect.end()) {
+      INFO(s.name << " states no level 1 verdict and is not listed as unstable");
+      CHECK(unstable_at_level1.contains(s.name));
+      continue;
+    }
     RunOptions options;
     options.retry = RetryPolicy::on_timeout;  // as the tour runs level 1
     const auto result = ladder::level1::run(s, s.seed, options);
-    INFO(s.name << ": " << result.verdict.summary());
+    INFO(s.name << " at seed " << s.seed << ": " << result.verdict.summary());
     CHECK(result.verdict.kinds() == expected->second);
+    ++checked;
   }
+  CHECK(checked + unstable_at_level1.size() == scenarios.size());
 }

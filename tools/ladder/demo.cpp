@@ -2,6 +2,7 @@
 /// `ladder demo LEVEL --scenario NAME --seed N`: one run, told as a story.
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -122,8 +123,10 @@ void print_scenario(const net::Scenario& scenario, std::uint64_t seed, const Pai
   fmt::print("\n");
 }
 
+// `at_defaults`: the level runs with its default options, as the scenario files' expectations
+// were measured.
 void print_outcome(const DemoRun& run, const net::Scenario& scenario, std::uint64_t seed,
-                   const Level& level, const Painter& painter) {
+                   const Level& level, bool at_defaults, const Painter& painter) {
   const spec::Verdict& verdict = run.verdict;
   const fmt::text_style style = verdict.ok() ? styles::good : styles::bad;
   fmt::print("\n{} {}\n", painter.paint("verdict:", styles::heading),
@@ -131,8 +134,10 @@ void print_outcome(const DemoRun& run, const net::Scenario& scenario, std::uint6
   for (const spec::Finding& finding : verdict.findings) {
     fmt::print("  {}: {}\n", painter.paint(finding_name(finding), styles::bad), finding.evidence);
   }
+  for (const std::string& note : run.notes)
+    fmt::print("  {}\n", note);
   const auto expected = scenario.expect.find(fmt::format("level{}", level.number));
-  if (expected != scenario.expect.end() && seed == scenario.seed) {
+  if (expected != scenario.expect.end() && seed == scenario.seed && at_defaults) {
     const bool as_expected = expected->second == verdict.kinds();
     fmt::print("  the scenario file expects {} at this seed{}\n", fmt::join(expected->second, " "),
                as_expected ? "" : " (and this run differs!)");
@@ -153,11 +158,13 @@ void print_outcome(const DemoRun& run, const net::Scenario& scenario, std::uint6
 }  // namespace
 
 int run_demo(const DemoOptions& options) {
-  const Level* level = find_level(options.level);
-  if (level == nullptr) {
+  const Level* found = find_level(options.level);
+  if (found == nullptr) {
     throw UsageError(
         fmt::format("unknown level {}; the levels are: {}", options.level, level_numbers()));
   }
+  const Level chosen = select_options(select_variant(*found, options.variant), options.settings);
+  const Level* level = &chosen;
   const net::Scenario scenario = find_scenario(options.scenario, options.scenarios_dir);
   const std::uint64_t seed = options.seed.value_or(scenario.seed);
   const Painter painter(use_color(options.color, stdout));
@@ -173,15 +180,31 @@ int run_demo(const DemoOptions& options) {
                render_trace_line(event, topology, painter, level->describe, level->describe_timer));
   });
   if (!options.trace_only) {
-    print_outcome(run, scenario, seed, *level, painter);
+    const bool at_defaults = std::all_of(
+        level->options.begin(), level->options.end(), [&options](const LevelOption& option) {
+          const auto given = options.settings.find(option.name);
+          return given == options.settings.end() || given->second == option.values.front();
+        });
+    print_outcome(run, scenario, seed, *level, at_defaults, painter);
     // A scenario looked up in another folder needs that folder to run again.
     const std::string folder = options.scenarios_dir == default_scenarios_dir()
                                    ? std::string()
                                    : fmt::format(" --scenarios {}", options.scenarios_dir.string());
-    fmt::print("reproduce: {}\n",
-               painter.paint(fmt::format("./run demo {} --scenario {} --seed {}{}", level->number,
-                                         options.scenario, seed, folder),
+    const std::string variant =
+        options.variant.empty() ? std::string() : fmt::format(" --variant {}", options.variant);
+    fmt::print("{}: {}\n", level->runs_per_cell > 1 ? "run again" : "reproduce",
+               painter.paint(fmt::format("./run demo {} --scenario {} --seed {}{}{}{}",
+                                         level->number, options.scenario, seed, variant,
+                                         settings_flags(options.settings), folder),
                              styles::heading));
+    if (level->save_run) {
+      const std::filesystem::path results =
+          std::filesystem::relative(level->save_run(scenario, seed), LADDER_SOURCE_DIR);
+      fmt::print(
+          "saved {0}/ (trace, history, verdict, diagram); replay: ./run replay "
+          "{0}/trace.jsonl\n",
+          results.string());
+    }
   }
   return kExitOk;
 }

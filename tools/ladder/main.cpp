@@ -2,15 +2,19 @@
 /// `ladder`: the one command-line tool of the workbook. This file only turns the command line into
 /// a verb's options (CLI11) and the verb's outcome into an exit code; the verbs live beside it.
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <map>
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 
 #include "tools/ladder/check.hpp"
+#include "tools/ladder/levels.hpp"
+#include "tools/ladder/node.hpp"
 #include "tools/ladder/scenario_files.hpp"
 #include "tools/ladder/usage_error.hpp"
 #include "tools/ladder/verbs.hpp"
@@ -86,6 +90,7 @@ int main(int argc, char** argv) {
       "tour", "run every level against every scenario and print the table of verdicts");
   CLI::Option* tour_seed =
       add_seed_option(*tour_verb, seed, "one seed for every run (default: each scenario's own)");
+  tour_verb->add_option("--level", tour.levels, "only this level's row (repeat for more)");
   add_scenarios_option(*tour_verb, scenarios_dir);
   add_color_option(*tour_verb, color);
 
@@ -103,6 +108,22 @@ int main(int argc, char** argv) {
   add_color_option(*demo_verb, color);
   demo_verb->add_flag("--trace-only", demo.trace_only,
                       "print only the log of the run, without the scenario and the verdict");
+  demo_verb
+      ->add_option(
+          "--variant", demo.variant,
+          "for a level with variants (levels 2 and 3: first-release, fixed): which one to run")
+      ->type_name("NAME");
+  // Each level's own options (levels.hpp, LevelOption), offered to every level; a level that does
+  // not take one says so when it runs.
+  std::map<std::string, std::string> level_option_values;  // filled before parsing: stable nodes
+  std::map<std::string, CLI::Option*> level_option_flags;
+  for (const LevelOption& option : all_level_options()) {
+    level_option_flags[option.name] =
+        demo_verb
+            ->add_option("--" + option.name, level_option_values[option.name],
+                         fmt::format("{}: {}", option.help, fmt::join(option.values, " or ")))
+            ->type_name("WORD");
+  }
 
   ScenariosOptions scenarios;
   std::string show;
@@ -135,6 +156,16 @@ int main(int argc, char** argv) {
   monkey_verb->add_option("--output", monkey_output, "with --print: write the JSON to this file")
       ->needs(print_flag)
       ->type_name("FILE");
+  monkey_verb
+      ->add_option(
+          "--variant", monkey.variant,
+          "for a level with variants (levels 2 and 3: first-release, fixed): which one to run")
+      ->type_name("NAME");
+  monkey_verb
+      ->add_option("--reruns", monkey.reruns,
+                   "for a level on real threads: how often each failing seed is run again")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
   add_color_option(*monkey_verb, color);
 
   CheckOptions check;
@@ -144,6 +175,101 @@ int main(int argc, char** argv) {
   check_verb->add_flag("--solution", check.solution,
                        "check the exercise's solution instead of your starter");
   check_verb->add_flag("--verbose", check.verbose, "print the build output and failures in full");
+
+  // Level 1 across processes (tools/ladder/node.hpp): one replica per process, and one call.
+  NodeOptions node;
+  std::string node_cluster;
+  CLI::App* node_verb = app.add_subcommand(
+      "node", "run one level 1 replica as a process of its own, until Ctrl-C or SIGTERM");
+  node_verb->add_option("--id", node.id, "which replica this process is: 0 for r0, 1 for r1, ...")
+      ->required()
+      ->check(kDigits)
+      ->type_name("N");
+  node_verb
+      ->add_option("--cluster", node_cluster,
+                   "every replica's port on 127.0.0.1, in replica order: 7000,7001,7002")
+      ->required()
+      ->type_name("PORTS");
+
+  ClientVerbOptions client;
+  std::string client_cluster;
+  std::uint64_t client_deadline_ms = 1000;
+  CLI::App* client_verb =
+      app.add_subcommand("client", "make one call on a cluster of `ladder node` processes");
+  client_verb->add_option("OPERATION", client.operation, "add, read or state")
+      ->required()
+      ->check(CLI::IsMember({"add", "read", "state"}));
+  CLI::Option* client_delta =
+      client_verb->add_option("DELTA", client.delta, "add: how much to add (negative to subtract)");
+  client_verb
+      ->add_option("--cluster", client_cluster,
+                   "every replica's port on 127.0.0.1, in replica order: 7000,7001,7002")
+      ->required()
+      ->type_name("PORTS");
+  client_verb->add_option("--replica", client.replica, "add, read: the replica to call")
+      ->check(kDigits)
+      ->capture_default_str();
+  client_verb->add_option("--client", client.client, "add: the request id's client number")
+      ->check(kDigits)
+      ->capture_default_str();
+  client_verb
+      ->add_option("--seq", client.seq,
+                   "add: the request id's sequence number; the same id twice is what a retry "
+                   "looks like")
+      ->check(kDigits)
+      ->capture_default_str();
+  client_verb->add_option("--deadline-ms", client_deadline_ms, "each call's deadline")
+      ->check(CLI::Range(1, 600000))
+      ->capture_default_str();
+
+  // Level 3's runs replay bit for bit: run a trace file again, shrink it, draw it.
+  ReplayOptions replay;
+  std::string replay_file;
+  CLI::App* replay_verb = app.add_subcommand(
+      "replay", "run a level 3 trace file again and check that the run is the same, bit for bit");
+  replay_verb->add_option("FILE", replay_file, "the trace file (trace.jsonl of a results folder)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  replay_verb->add_flag("--print", replay.print, "also print the replayed run's events");
+  add_color_option(*replay_verb, color);
+
+  ShrinkOptions shrink;
+  std::string shrink_file;
+  std::string shrink_output;
+  CLI::App* shrink_verb = app.add_subcommand(
+      "shrink", "shrink a failing level 3 trace to a small run that fails the same way");
+  shrink_verb->add_option("FILE", shrink_file, "the failing run's trace file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  shrink_verb->add_option("-o,--output", shrink_output, "where to write the shrunk trace")
+      ->type_name("FILE");
+  shrink_verb->add_option("--max-runs", shrink.max_runs, "the most candidate runs to try")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  add_color_option(*shrink_verb, color);
+
+  DiagramOptions diagram;
+  std::string diagram_file;
+  std::string diagram_output;
+  CLI::App* diagram_verb = app.add_subcommand(
+      "diagram", "draw a level 3 run as a Lamport diagram, or level 3's roles, with Graphviz");
+  diagram_verb->require_subcommand(1);
+  CLI::App* diagram_trace =
+      diagram_verb->add_subcommand("trace", "a Lamport diagram of a trace file");
+  diagram_trace->add_option("FILE", diagram_file, "the trace file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  diagram_trace->add_option("--max-events", diagram.max_events, "the most events drawn")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  diagram_trace->add_flag("--timers", diagram.timers, "also draw timers firing");
+  CLI::App* diagram_roles = diagram_verb->add_subcommand(
+      "roles", "the roles of a level 3 replica and their transitions, from the core's table");
+  for (CLI::App* what : {diagram_trace, diagram_roles}) {
+    what->add_option("-o,--output", diagram_output, "the picture: .svg, .png, .pdf or .dot")
+        ->required()
+        ->type_name("FILE");
+  }
 
   if (!known_verb_or_option(app, argc, argv)) return kExitUsage;
   try {
@@ -164,6 +290,9 @@ int main(int argc, char** argv) {
     if (demo_verb->parsed()) {
       demo.scenarios_dir = scenarios_dir;
       if (demo_seed->count() > 0) demo.seed = seed;
+      for (const auto& [name, flag] : level_option_flags) {
+        if (flag->count() > 0) demo.settings[name] = level_option_values[name];
+      }
       return run_demo(demo);
     }
     if (scenarios_verb->parsed()) {
@@ -176,6 +305,34 @@ int main(int argc, char** argv) {
       return run_monkey(monkey);
     }
     if (check_verb->parsed()) return check_exercise(check);
+    if (node_verb->parsed()) {
+      node.cluster = parse_cluster(node_cluster);
+      return run_node(node);
+    }
+    if (replay_verb->parsed()) {
+      replay.trace = replay_file;
+      replay.color = kColorModes.at(color);
+      return run_replay(replay);
+    }
+    if (shrink_verb->parsed()) {
+      shrink.trace = shrink_file;
+      if (!shrink_output.empty()) shrink.output = shrink_output;
+      shrink.color = kColorModes.at(color);
+      return run_shrink(shrink);
+    }
+    if (diagram_verb->parsed()) {
+      diagram.what = diagram_trace->parsed() ? "trace" : "roles";
+      if (diagram_trace->parsed()) diagram.trace = diagram_file;
+      diagram.output = diagram_output;
+      return run_diagram(diagram);
+    }
+    if (client_verb->parsed()) {
+      client.cluster = parse_cluster(client_cluster);
+      if (client.operation == "add" && client_delta->count() == 0)
+        throw UsageError("client add needs a DELTA: ladder client --cluster ... add 5");
+      client.deadline = std::chrono::milliseconds(static_cast<std::int64_t>(client_deadline_ms));
+      return run_client(client);
+    }
   } catch (const UsageError& error) {
     fmt::print(stderr, "ladder: {}\n", error.what());
     return kExitUsage;

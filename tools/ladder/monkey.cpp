@@ -1,7 +1,9 @@
 /// \file
 /// `ladder monkey LEVEL --runs N --seed S`: random fault plans, and the seeds that break the level.
 
+#include <chrono>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <stdexcept>
@@ -59,7 +61,13 @@ std::string shape_flags(const MonkeyOptions& options) {
 }
 
 net::Scenario scenario_for(const MonkeyOptions& options, std::uint64_t seed) {
-  return net::monkey_scenario(seed, options.replicas, monkey_workload(options));
+  net::Scenario scenario = net::monkey_scenario(seed, options.replicas, monkey_workload(options));
+  // A level may judge STUCK with a threshold of its own (Level::monkey_stuck_after_ms).
+  const Level* level = find_level(options.level);
+  if (level != nullptr && level->monkey_stuck_after_ms) {
+    scenario.stuck_after_ms = *level->monkey_stuck_after_ms;
+  }
+  return scenario;
 }
 
 // `./run monkey 0 --seed 12 --print --output scenarios/monkey-12.json`: the command that saves a
@@ -85,14 +93,90 @@ int print_scenario(const MonkeyOptions& options) {
   return kExitOk;
 }
 
+// One failing seed of the first pass, with what it found.
+struct Failure {
+  std::uint64_t seed = 0;
+  std::string cell;  // "LOST 3 DIVERGED"
+};
+
+// For a level whose runs differ from one another (real threads): runs each failing seed again
+// `reruns` times and prints how often it fails again. The table is the lesson: a seed fixes the
+// plan, not the run.
+void rerun_failures(const Level& level, const MonkeyOptions& options,
+                    const std::vector<Failure>& failures, const Painter& painter, bool progress) {
+  if (failures.empty() || options.reruns < 1) return;
+  fmt::print("\nrunning every failing seed {} more times (same scenario, same seed):\n",
+             options.reruns);
+  fmt::print("  {:>6}  {:<24}  {:>10}  {}\n", "seed", "first run", "fails again", "verdicts");
+  for (const Failure& failure : failures) {
+    int again = 0;
+    std::map<std::string, int> seen;  // cell -> runs
+    for (int r = 0; r < options.reruns; ++r) {
+      if (progress) {
+        fmt::print(stderr, "\r  seed {} rerun {}/{}", failure.seed, r + 1, options.reruns);
+      }
+      try {
+        const spec::Verdict verdict =
+            level.verdict(scenario_for(options, failure.seed), failure.seed);
+        ++seen[verdict.cell()];
+        if (!verdict.ok()) ++again;
+      } catch (const std::exception& error) {
+        ++seen[fmt::format("error: {}", error.what())];
+      }
+    }
+    if (progress) fmt::print(stderr, "\r\033[K");
+    std::vector<std::string> cells;
+    for (const auto& [cell, count] : seen)
+      cells.push_back(fmt::format("{} x{}", cell, count));
+    const std::string ratio = fmt::format("{}/{}", again, options.reruns);
+    fmt::print("  {:>6}  {:<24}  {:>10}  {}\n", failure.seed, failure.cell,
+               painter.paint(ratio, again == 0 ? styles::good : styles::bad),
+               fmt::join(cells, ", "));
+  }
+  fmt::print(
+      "a seed fixes the fault plan, not the run: which datagram the scheduler delivers first "
+      "differs every time.\n");
+}
+
+// For a level whose runs replay bit for bit (it can save a run): runs the first failing seed twice
+// more to show that it fails the same way with the same digest, saves its results folder, and
+// prints the commands that take the failure further.
+void replay_first_failure(const Level& level, const MonkeyOptions& options,
+                          const std::vector<Failure>& failures, const Painter& painter) {
+  if (failures.empty() || !level.save_run) return;
+  const std::uint64_t seed = failures.front().seed;
+  const net::Scenario scenario = scenario_for(options, seed);
+  const auto quiet = [](const net::TraceEvent&) {};
+  const DemoRun first = level.demo(scenario, seed, quiet);
+  const DemoRun second = level.demo(scenario, seed, quiet);
+  const bool same = first.digest && first.digest == second.digest &&
+                    first.verdict.summary() == second.verdict.summary();
+  fmt::print("\nthe first failing seed is {}: {}\n", seed,
+             painter.paint(first.verdict.summary(), styles::bad));
+  fmt::print("  run twice more: {}, digest {:016x} both times\n",
+             painter.paint(same ? "the same failure" : "A DIFFERENT RUN",
+                           same ? styles::good : styles::bad),
+             first.digest.value_or(0));
+  const std::filesystem::path folder =
+      std::filesystem::relative(level.save_run(scenario, seed), LADDER_SOURCE_DIR);
+  fmt::print(
+      "  saved {0}/ (trace, history, verdict, diagram)\n"
+      "  replay it: ./run replay {0}/trace.jsonl\n"
+      "  shrink it: ./run shrink {0}/trace.jsonl -o {0}/shrunk.jsonl\n"
+      "  draw it:   ./run diagram trace {0}/shrunk.jsonl -o {0}/shrunk.svg\n",
+      folder.string());
+}
+
 }  // namespace
 
 int run_monkey(const MonkeyOptions& options) {
   check_options(options);
   if (options.print) return print_scenario(options);
-  const Level& level = *find_level(options.level);
+  const Level level = select_variant(*find_level(options.level), options.variant);
   const Painter painter(use_color(options.color, stdout));
   const bool progress = is_terminal(stderr);
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<Failure> failures;
 
   std::uint64_t failed = 0;
   std::uint64_t errors = 0;
@@ -100,12 +184,16 @@ int run_monkey(const MonkeyOptions& options) {
   for (std::uint64_t i = 0; i < options.runs; ++i) {
     const std::uint64_t seed = options.seed + i;
     if (progress) {
-      fmt::print(stderr, "\r  run {}/{}  seed {}  {} failed", i + 1, options.runs, seed, failed);
+      constexpr std::uint64_t kBar = 30;
+      const std::uint64_t filled = kBar * i / options.runs;
+      fmt::print(stderr, "\r  [{}{}] run {}/{}  seed {}  {} failed", std::string(filled, '#'),
+                 std::string(kBar - filled, '.'), i + 1, options.runs, seed, failed);
     }
     try {
       const spec::Verdict verdict = level.verdict(scenario_for(options, seed), seed);
       if (verdict.ok()) continue;
       ++failed;
+      failures.push_back(Failure{seed, verdict.cell()});
       for (const std::string& kind : verdict.kinds())
         ++by_kind[kind];
       if (progress) fmt::print(stderr, "\r\033[K");
@@ -124,11 +212,17 @@ int run_monkey(const MonkeyOptions& options) {
   fmt::print("\nlevel {}: {} of {} monkey runs failed (seeds {}..{}){}\n", level.number, failed,
              options.runs, options.seed, options.seed + options.runs - 1,
              kinds.empty() ? std::string() : fmt::format(": {}", fmt::join(kinds, ", ")));
+  if (level.runs_per_cell > 1) rerun_failures(level, options, failures, painter, progress);
+  replay_first_failure(level, options, failures, painter);
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
+  fmt::print("wall time {:.1f} s\n", seconds.count());
   if (failed > 0) {
+    const std::string variant =
+        options.variant.empty() ? std::string() : fmt::format(" --variant {}", options.variant);
     fmt::print(
         "to see a failing seed S, save its scenario and run the demo on it:\n  {}\n"
-        "  ./run demo {} --scenario monkey-S --seed S\n",
-        save_command(options, "S"), level.number);
+        "  ./run demo {} --scenario monkey-S --seed S{}\n",
+        save_command(options, "S"), level.number, variant);
   }
   return errors == 0 ? kExitOk : kExitFailure;
 }

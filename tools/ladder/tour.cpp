@@ -2,11 +2,14 @@
 /// `ladder tour`: every level against every scenario, as one table of verdicts.
 
 #include <algorithm>
+#include <cassert>
 #include <exception>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "tools/ladder/levels.hpp"
 #include "tools/ladder/scenario_files.hpp"
@@ -39,8 +42,29 @@ void print_row(std::string line) {
 
 Cell run_cell(const Level& level, const net::Scenario& scenario, std::uint64_t seed) {
   try {
-    const spec::Verdict verdict = level.verdict(scenario, seed);
-    return Cell{verdict.cell(), verdict.ok(), seed};
+    if (level.runs_per_cell <= 1) {
+      const spec::Verdict verdict = level.verdict(scenario, seed);
+      return Cell{verdict.cell(), verdict.ok(), seed};
+    }
+    // A level whose runs differ: run it several times and show how often each outcome came up,
+    // "ok 4/5, LOST 1/5" (a run with several findings counts once for each kind).
+    const int runs = level.runs_per_cell;
+    int clean = 0;
+    std::map<std::string, int> kinds;  // "LOST" -> runs that found it
+    for (int r = 0; r < runs; ++r) {
+      const spec::Verdict verdict = level.verdict(scenario, seed);
+      if (verdict.ok()) ++clean;
+      for (const std::string& kind : verdict.kinds()) {
+        if (kind != "ok") ++kinds[kind];
+      }
+    }
+    std::vector<std::string> parts;
+    if (clean > 0) parts.push_back(fmt::format("ok {}/{}", clean, runs));
+    // In the checkers' order, as a single run's cell lists them.
+    for (const char* kind : {"LOST", "DUPLICATED", "DIVERGED", "STUCK", "BAD-READ"}) {
+      if (kinds.contains(kind)) parts.push_back(fmt::format("{} {}/{}", kind, kinds[kind], runs));
+    }
+    return Cell{fmt::format("{}", fmt::join(parts, ", ")), clean == runs, seed};
   } catch (const std::exception& error) {
     fmt::print(stderr, "ladder tour: level {} on {} (seed {}) could not run: {}\n", level.number,
                scenario.name, seed, error.what());
@@ -56,7 +80,11 @@ void print_legend() {
       "DUPLICATED n  a replica ends n above everything that might have happened\n"
       "DIVERGED      the replicas disagree after the network healed and went quiet\n"
       "STUCK         no operation completed for a long time while a majority was up\n"
-      "BAD-READ n    n reads returned a value that no order of the adds explains\n");
+      "BAD-READ n    n reads returned a value that no order of the adds explains\n"
+      "ok 4/5, ...   level 2 runs on real threads, so each of its cells is several runs: how\n"
+      "              often each verdict came up (the same seed is not the same run)\n"
+      "levels 2 and 3 run the variant their author shipped, first-release (--variant fixed in\n"
+      "the demo and the monkey runs the corrected protocol); level 3's cells replay bit for bit\n");
 }
 
 }  // namespace
@@ -68,9 +96,25 @@ int run_tour(const TourOptions& options) {
   }
   const Painter painter(use_color(options.color, stdout));
 
+  // The levels asked for (--level), in the registry's order; every level when none was named.
+  std::vector<const Level*> chosen;
+  for (const Level& level : levels()) {
+    if (options.levels.empty() || std::ranges::count(options.levels, level.number) > 0) {
+      chosen.push_back(&level);
+    }
+  }
+  for (int number : options.levels) {
+    if (find_level(number) == nullptr) {
+      throw UsageError(
+          fmt::format("there is no level {}; the levels are {}", number, level_numbers()));
+    }
+  }
+  assert(!chosen.empty() && "every named level exists, so at least one row is chosen");
+
   // Every cell first, then the table, so that the columns can be sized to what they hold.
   std::vector<std::vector<Cell>> rows;
-  for (const Level& level : levels()) {
+  for (const Level* level_ptr : chosen) {
+    const Level& level = *level_ptr;
     std::vector<Cell> row;
     for (const net::Scenario& scenario : scenarios) {
       row.push_back(run_cell(level, scenario, options.seed.value_or(scenario.seed)));
@@ -79,8 +123,8 @@ int run_tour(const TourOptions& options) {
   }
 
   std::vector<std::string> row_titles;
-  for (const Level& level : levels()) {
-    row_titles.push_back(fmt::format("{} {}", level.number, level.title));
+  for (const Level* level : chosen) {
+    row_titles.push_back(fmt::format("{} {}", level->number, level->title));
   }
   std::size_t title_width = std::string("level").size();
   for (const auto& title : row_titles)

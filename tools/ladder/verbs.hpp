@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,7 @@ namespace ladder::tools {
 struct TourOptions {
   std::filesystem::path scenarios_dir;  ///< where the scenarios are
   std::optional<std::uint64_t> seed;    ///< one seed for every run; each scenario's own when empty
+  std::vector<int> levels;  ///< --level: only these levels' rows; every level when empty
   ColorMode color = ColorMode::automatic;  ///< --color
 };
 
@@ -33,6 +35,9 @@ struct DemoOptions {
   std::optional<std::uint64_t> seed;       ///< the run's seed; the scenario's own when empty
   ColorMode color = ColorMode::automatic;  ///< --color
   bool trace_only = false;                 ///< print only the log, nothing before or after it
+  std::string variant;  ///< --variant: one of the level's variants; "" for its default
+  /// The level's own options as given ({"retry": "never"}); see LevelOption in levels.hpp.
+  std::map<std::string, std::string> settings;
 };
 
 /// Runs one level through one scenario and prints the scenario, the drawn workload, the log of
@@ -59,11 +64,50 @@ struct MonkeyOptions {
   bool print = false;        ///< only print the monkey scenario for `seed` as JSON
   std::optional<std::filesystem::path> output;  ///< with `print`: write it to this file instead
   ColorMode color = ColorMode::automatic;       ///< --color
+  std::string variant;  ///< --variant: one of the level's variants; "" for its default
+  /// For a level whose runs differ (runs_per_cell > 1): how many times each failing seed is run
+  /// again, to show how rarely it reproduces.
+  int reruns = 5;
 };
 
 /// Runs `runs` random scenarios on one level and reports each failing seed with its verdict and a
 /// summary; with `print`, prints the scenario of `seed` as a file the scenarios folder accepts.
 /// 0 when every run ran (failures found are the point), 1 when some could not.
 int run_monkey(const MonkeyOptions& options);
+
+/// `ladder replay FILE`.
+struct ReplayOptions {
+  std::filesystem::path trace;             ///< the trace file to run again
+  bool print = false;                      ///< also print the log of the run
+  ColorMode color = ColorMode::automatic;  ///< --color
+};
+
+/// Runs a level 3 trace file again and checks the run bit for bit: 0 when the digest and every
+/// event are as recorded, 1 when they differ (the first differing event is named).
+int run_replay(const ReplayOptions& options);
+
+/// `ladder shrink FILE [-o OUT] [--max-runs N]`.
+struct ShrinkOptions {
+  std::filesystem::path trace;                  ///< the failing run's trace file
+  std::optional<std::filesystem::path> output;  ///< where the shrunk trace goes; FILE.shrunk.jsonl
+  std::size_t max_runs = 3000;                  ///< the most candidate runs to try
+  ColorMode color = ColorMode::automatic;       ///< --color
+};
+
+/// Shrinks a failing level 3 run (delta debugging over its random faults, timeline and
+/// operations) to a small run with the same kind of finding, writes its trace and prints it.
+int run_shrink(const ShrinkOptions& options);
+
+/// `ladder diagram trace FILE -o OUT` and `ladder diagram roles -o OUT`.
+struct DiagramOptions {
+  std::string what;                            ///< "trace" or "roles"
+  std::optional<std::filesystem::path> trace;  ///< with "trace": the trace file
+  std::filesystem::path output;                ///< .svg, .png, .pdf (Graphviz) or .dot
+  std::size_t max_events = 600;                ///< the most events a Lamport diagram draws
+  bool timers = false;                         ///< draw timers too
+};
+
+/// Draws a level 3 trace as a Lamport diagram, or the role table of level 3's core.
+int run_diagram(const DiagramOptions& options);
 
 }  // namespace ladder::tools

@@ -1,7 +1,5 @@
 // The ladder CLI as a reader meets it: the built binary, its exit codes and its key output.
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -10,28 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "network/scenario.hpp"
+#include "tools/ladder/tests/run_ladder.hpp"
 
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr, interleaved
-};
-
-// Runs the CLI with `args` (already shell-quoted where needed) and collects what it prints.
-Outcome run_ladder(const std::string& args) {
-  const std::string command = std::string("'") + LADDER_CLI + "' " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
-  Outcome outcome;
-  char buffer[4096];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
-    outcome.out.append(buffer, got);
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return outcome;
-}
+using Outcome = ladder::tools::testing::CliOutcome;
+using ladder::tools::testing::run_ladder;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -83,6 +65,7 @@ TEST_CASE("a seed that is not a number exits 2", "[cli]") {
   CHECK(run_ladder("demo 0 --scenario lossy --seed seven").exit_code == 2);
   CHECK(run_ladder("demo 0 --scenario lossy --seed -3").exit_code == 2);
   CHECK(run_ladder("tour --seed 1x").exit_code == 2);
+  CHECK(run_ladder("tour --level 9").exit_code == 2);
   CHECK(run_ladder("monkey 0 --seed ''").exit_code == 2);
 }
 
@@ -129,10 +112,13 @@ TEST_CASE("demo --trace-only prints the log and nothing around it", "[cli]") {
 }
 
 TEST_CASE("tour prints a row for level 0 with a column per scenario", "[cli]") {
-  const auto result = run_ladder("tour");
+  // --level keeps the test to the simulated level; ./run tour (every level) is what fresh-clone
+  // checks run, and level 2's real-time rows take a minute.
+  const auto result = run_ladder("tour --level 0");
   INFO(result.out);
   CHECK(result.exit_code == 0);
   CHECK(contains(result.out, "0 naive replication"));
+  CHECK_FALSE(contains(result.out, "1 blocking RPC"));
   CHECK(contains(result.out, "lossy"));
   CHECK(contains(result.out, "concurrent-clients"));
   CHECK(contains(result.out, "DIVERGED"));

@@ -1,0 +1,120 @@
+/// \file
+/// Restarts: recovery without a disk (docs/protocol.md R0-R3) and with one (P3).
+
+#include <catch2/catch.hpp>
+
+#include "level3_pure/tests/core_support.hpp"
+
+namespace ladder::level3::test {
+namespace {
+
+const protocol::Request kA = add(0, 1, 1);
+const protocol::Request kB = add(0, 2, 2);
+
+// r1 after a restart without disk, nonce 77.
+Replica recovering_r1() {
+  Replica r1 = fresh(1);
+  feed(r1, from(0, protocol::Prepare{0, 1, 0, kA}));
+  feed(r1, Recovered{std::nullopt, 77});
+  return r1;
+}
+
+TEST_CASE("R0: a restart without a disk forgets everything and asks every replica",
+          "[level3][recovery]") {
+  Replica r1 = fresh(1);
+  feed(r1, from(0, protocol::Prepare{0, 1, 0, kA}));
+  const auto result = step(r1, Recovered{std::nullopt, 77});
+  CHECK(result.rule == "R0");
+  CHECK(result.next.role() == Role::recovering);
+  CHECK(result.next.op_number() == 0);
+  CHECK(result.next.nonce == 77);
+  CHECK(sent<protocol::Recovery>(result.actions).size() == 2);
+  CHECK(sent<protocol::Recovery>(result.actions)[0].second == protocol::Recovery{1, 77});
+  CHECK(all<SetTimer>(result.actions) == std::vector<SetTimer>{{Timer::recovery, 200}});
+  CHECK(all<Persist>(result.actions).empty());  // a replica without a disk persists nothing here
+}
+
+TEST_CASE("R1/I10: a recovering replica asks again on its timer and answers nothing else",
+          "[level3][recovery]") {
+  Replica r1 = recovering_r1();
+  CHECK(step(r1, fired(Timer::recovery)).rule == "R1");
+  CHECK(sent<protocol::Recovery>(step(r1, fired(Timer::recovery)).actions).size() == 2);
+  const auto prepare = step(r1, from(0, protocol::Prepare{0, 2, 1, kB}));
+  CHECK(prepare.rule == "ignored: recovering");
+  CHECK(prepare.actions.empty());
+  CHECK(step(r1, from(2, protocol::Recovery{2, 5})).actions.empty());
+  CHECK(step(r1, fired(Timer::view_change)).actions.empty());
+}
+
+TEST_CASE(
+    "R2: the primary answers Recovery with its log and forgets the replica's acks; a backup "
+    "without",
+    "[level3][recovery]") {
+  Replica r0 = fresh(0);
+  feed(r0, from(3, kA));
+  feed(r0, from(1, protocol::PrepareOk{0, 1, 1}));
+  REQUIRE(r0.acked[1] == 1);
+  auto actions = feed(r0, from(1, protocol::Recovery{1, 77}));
+  CHECK(r0.acked[1] == 0);
+  CHECK(sent<protocol::RecoveryResponse>(actions) ==
+        std::vector<std::pair<net::NodeId, protocol::RecoveryResponse>>{{1, {0, 77, 0, r0.log}}});
+
+  Replica r2 = fresh(2);
+  actions = feed(r2, from(1, protocol::Recovery{1, 77}));
+  CHECK(sent<protocol::RecoveryResponse>(actions) ==
+        std::vector<std::pair<net::NodeId, protocol::RecoveryResponse>>{
+            {1, {0, 77, 2, std::nullopt}}});
+}
+
+TEST_CASE("R3: f + 1 responses with the primary's log make the replica a backup again",
+          "[level3][recovery]") {
+  Replica r1 = recovering_r1();
+  SECTION("the primary's response completes the quorum") {
+    feed(r1, from(2, protocol::RecoveryResponse{0, 77, 2, std::nullopt}));
+    CHECK(r1.role() == Role::recovering);  // one response is not a quorum
+    const auto actions = feed(r1, from(0, protocol::RecoveryResponse{0, 77, 0, log_of({}, {kA})}));
+    CHECK(r1.role() == Role::backup);
+    CHECK(r1.op_number() == 1);
+    CHECK(r1.nonce == 0);
+    CHECK(all<CancelTimer>(actions) == std::vector<CancelTimer>{{Timer::recovery}});
+    CHECK(sent<protocol::PrepareOk>(actions) ==
+          std::vector<std::pair<net::NodeId, protocol::PrepareOk>>{{0, {0, 1, 1}}});
+  }
+  SECTION("a quorum without the largest view's primary waits") {
+    feed(r1, from(2, protocol::RecoveryResponse{3, 77, 2, std::nullopt}));
+    feed(r1, from(0, protocol::RecoveryResponse{0, 77, 0, log_of({kA})}));
+    CHECK(r1.role() == Role::recovering);  // view 3's primary (r0) has not answered for view 3
+  }
+  SECTION("a response to another recovery is ignored") {
+    const auto result = step(r1, from(0, protocol::RecoveryResponse{0, 76, 0, log_of({kA})}));
+    CHECK(result.rule == "ignored: RecoveryResponse of another recovery");
+    CHECK(result.next == r1);
+  }
+}
+
+TEST_CASE("P3: a restart with a disk resumes the role the disk describes", "[level3][recovery]") {
+  SECTION("normal: a primary resumes with fresh acks and its heartbeat") {
+    Replica r0 = fresh(0);
+    feed(r0, from(3, kA));
+    feed(r0, from(1, protocol::PrepareOk{0, 1, 1}));
+    const Durable disk = r0.durable();
+    const auto result = step(r0, Recovered{disk, 5});
+    CHECK(result.rule == "P3");
+    CHECK(result.next.role() == Role::primary);
+    CHECK(result.next.log == disk.log);
+    CHECK(result.next.acked == std::vector<protocol::OpNumber>{0, 0, 0});
+    CHECK(all<SetTimer>(result.actions) == std::vector<SetTimer>{{Timer::heartbeat, 50}});
+    CHECK(all<Persist>(result.actions).empty());  // nothing changed since the disk
+  }
+  SECTION("mid view change: it resumes the view change without moving on") {
+    Replica r1 = fresh(1);
+    feed(r1, fired(Timer::view_change));
+    const auto result = step(r1, Recovered{r1.durable(), 5});
+    CHECK(result.next.role() == Role::view_change);
+    CHECK(result.next.view == 1);
+    CHECK(sent<protocol::StartViewChange>(result.actions).size() == 2);
+  }
+}
+
+}  // namespace
+}  // namespace ladder::level3::test

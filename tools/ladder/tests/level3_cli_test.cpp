@@ -1,0 +1,112 @@
+// Level 3 through the built CLI: the monkey finds the planted flaw by seed and the seed fails the
+// same way every time; replay, shrink and diagram take the saved run further.
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "tools/ladder/tests/run_ladder.hpp"
+
+namespace {
+
+using Outcome = ladder::tools::testing::CliOutcome;
+using ladder::tools::testing::run_ladder;
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The results folder the monkey saved for its first failing seed: "runs/3-monkey-27-27".
+std::string saved_folder(const std::string& monkey_output) {
+  std::smatch match;
+  const std::regex saved("saved (runs/3-monkey-[0-9]+-[0-9]+)/");
+  REQUIRE(std::regex_search(monkey_output, match, saved));
+  return match[1];
+}
+
+}  // namespace
+
+TEST_CASE("monkey 3 finds the first-release flaw, and its first failing seed fails the same way",
+          "[cli][level3]") {
+  const Outcome monkey = run_ladder("monkey 3 --variant first-release --runs 150 --color never");
+  INFO(monkey.out);
+  CHECK(monkey.exit_code == 0);
+  CHECK(contains(monkey.out, "LOST"));
+  CHECK(contains(monkey.out, "the first failing seed is "));
+  CHECK(contains(monkey.out, "run twice more: the same failure, digest "));
+
+  // The saved trace replays bit for bit ...
+  const std::string folder = saved_folder(monkey.out);
+  const Outcome replay = run_ladder("replay " + folder + "/trace.jsonl --color never");
+  INFO(replay.out);
+  CHECK(replay.exit_code == 0);
+  CHECK(contains(replay.out, "same run: the digest and all "));
+
+  // ... shrinks to a smaller run that still loses an add ...
+  const std::string shrunk = folder + "/shrunk.jsonl";
+  const Outcome shrink =
+      run_ladder("shrink " + folder + "/trace.jsonl -o " + shrunk + " --color never");
+  INFO(shrink.out);
+  CHECK(shrink.exit_code == 0);
+  CHECK(contains(shrink.out, "the shrunk run still fails: LOST"));
+  CHECK(run_ladder("replay " + shrunk).exit_code == 0);
+
+  // ... and draws as a Lamport diagram.
+  const std::string dot = folder + "/shrunk.dot";
+  const Outcome diagram = run_ladder("diagram trace " + shrunk + " -o " + dot);
+  CHECK(diagram.exit_code == 0);
+  std::ifstream in(std::filesystem::path(LADDER_SOURCE_DIR) / dot);
+  std::ostringstream text;
+  text << in.rdbuf();
+  CHECK(contains(text.str(), "digraph lamport"));
+  CHECK(contains(text.str(), "penwidth=2.5"));  // the culprit, highlighted
+}
+
+TEST_CASE("monkey 3 --variant fixed passes every seed", "[cli][level3]") {
+  const Outcome monkey = run_ladder("monkey 3 --variant fixed --runs 150 --color never");
+  INFO(monkey.out);
+  CHECK(monkey.exit_code == 0);
+  CHECK(contains(monkey.out, "level 3: 0 of 150 monkey runs failed"));
+}
+
+TEST_CASE("replay of a tampered trace exits 1 and names the first event that differs",
+          "[cli][level3]") {
+  const auto dir = std::filesystem::temp_directory_path() / "ladder-level3-cli";
+  std::filesystem::create_directories(dir);
+  // A demo saves its results folder; change one operation's delta in the header.
+  const Outcome demo = run_ladder("demo 3 --scenario calm --variant fixed --color never");
+  REQUIRE(demo.exit_code == 0);
+  std::ifstream in(std::filesystem::path(LADDER_SOURCE_DIR) / "runs/3-calm-1-fixed/trace.jsonl");
+  REQUIRE(in.good());
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string trace = text.str();
+  const auto at = trace.find("\"delta\":");
+  REQUIRE(at != std::string::npos);
+  trace.replace(at, 9, "\"delta\":9");
+  const auto tampered = dir / "tampered.jsonl";
+  std::ofstream(tampered) << trace;
+  const Outcome replay = run_ladder("replay '" + tampered.string() + "' --color never");
+  INFO(replay.out);
+  CHECK(replay.exit_code == 1);
+  CHECK(contains(replay.out, "the run differs"));
+  CHECK(contains(replay.out, "first difference at event "));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("diagram roles draws the core's role table", "[cli][level3]") {
+  const auto file = std::filesystem::temp_directory_path() / "ladder-roles.dot";
+  const Outcome diagram = run_ladder("diagram roles -o '" + file.string() + "'");
+  CHECK(diagram.exit_code == 0);
+  std::ifstream in(file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  CHECK(contains(text.str(), "view_change -> primary"));
+  std::filesystem::remove(file);
+}

@@ -38,9 +38,11 @@ enum class FindingKind {
   diverged,    ///< live replicas disagree after the network healed and went quiet
   stuck,       ///< no operation completed for too long while a majority was up and connected
   bad_read,    ///< a read returned a value no order of the adds explains
+  not_linearizable,  ///< no order of the calls, each at an instant within its interval, explains
+                     ///< every read (check_linearizable; check_all does not run it)
 };
 
-/// "LOST", "DUPLICATED", "DIVERGED", "STUCK", "BAD-READ".
+/// "LOST", "DUPLICATED", "DIVERGED", "STUCK", "BAD-READ", "NONLINEAR".
 const char* to_string(FindingKind kind);
 
 /// One broken rule, with its evidence.
@@ -87,6 +89,14 @@ std::vector<Finding> check_stuck(const History& history, std::span<const Interva
 /// Times are whole milliseconds, so events in the same millisecond count as concurrent.
 std::vector<Finding> check_reads(const History& history);
 
+/// NONLINEAR: the history is not linearizable for the counter (linearizability.hpp): no order
+/// of the adds and reads, each taking effect at one instant between its invoke and its return
+/// (unknown adds: any time after the invoke, or never), explains every read. Stronger than
+/// check_reads, which judges each read alone. At most one finding; its evidence names the call
+/// that cannot be placed. Not part of check_all (its cells stay as they are); a level adopts it by
+/// appending its findings to a Verdict.
+std::vector<Finding> check_linearizable(const History& history);
+
 /// Everything a checker needs to know about a finished run.
 struct RunRecord {
   History history;                         ///< what the clients saw
@@ -99,7 +109,7 @@ struct RunRecord {
 /// The verdict of every checker on one run.
 struct Verdict {
   std::vector<Finding> findings;  ///< empty for a clean run, else in the order lost, duplicated,
-                                  ///< diverged, stuck, bad_read
+                                  ///< diverged, stuck, bad_read, not_linearizable
 
   /// True when nothing was found.
   [[nodiscard]] bool ok() const { return findings.empty(); }

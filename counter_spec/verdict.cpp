@@ -15,8 +15,9 @@ namespace ladder::spec {
 namespace {
 
 // The order in which kinds are reported, everywhere.
-constexpr std::array kKindOrder{FindingKind::lost, FindingKind::duplicated, FindingKind::diverged,
-                                FindingKind::stuck, FindingKind::bad_read};
+constexpr std::array kKindOrder{FindingKind::lost,     FindingKind::duplicated,
+                                FindingKind::diverged, FindingKind::stuck,
+                                FindingKind::bad_read, FindingKind::not_linearizable};
 
 // The number a kind carries in a cell, or nullopt for kinds that carry none. LOST and
 // DUPLICATED show the worst replica (how far the most wrong replica is off: with three replicas
@@ -35,6 +36,7 @@ std::optional<std::int64_t> cell_number(const std::vector<Finding>& findings, Fi
         break;
       case FindingKind::diverged:
       case FindingKind::stuck:
+      case FindingKind::not_linearizable:
         return std::nullopt;
     }
   }
@@ -55,6 +57,8 @@ const char* to_string(FindingKind kind) {
       return "STUCK";
     case FindingKind::bad_read:
       return "BAD-READ";
+    case FindingKind::not_linearizable:
+      return "NONLINEAR";
   }
   assert(false && "unknown FindingKind");
   return "?";

@@ -271,6 +271,20 @@ int main(int argc, char** argv) {
         ->type_name("FILE");
   }
 
+  LinearizableOptions linearizable;
+  std::string linearizable_file;
+  std::string linearizable_output;
+  CLI::App* linearizable_verb = app.add_subcommand(
+      "linearizable", "is a recorded history (JSON lines) linearizable? exit 0 yes, 1 no");
+  linearizable_verb->add_option("HISTORY", linearizable_file, "the history, one event per line")
+      ->required()
+      ->check(CLI::ExistingFile);
+  linearizable_verb->add_option("--model", linearizable.model, "the sequential model")
+      ->check(CLI::IsMember({"counter", "register"}))
+      ->capture_default_str();
+  linearizable_verb->add_option("-o,--output", linearizable_output, "write a picture (.html)")
+      ->type_name("FILE");
+
   if (!known_verb_or_option(app, argc, argv)) return kExitUsage;
   try {
     app.parse(argc, argv);
@@ -325,6 +339,11 @@ int main(int argc, char** argv) {
       if (diagram_trace->parsed()) diagram.trace = diagram_file;
       diagram.output = diagram_output;
       return run_diagram(diagram);
+    }
+    if (linearizable_verb->parsed()) {
+      linearizable.history = linearizable_file;
+      if (!linearizable_output.empty()) linearizable.output = linearizable_output;
+      return run_linearizable(linearizable);
     }
     if (client_verb->parsed()) {
       client.cluster = parse_cluster(client_cluster);

@@ -110,4 +110,15 @@ struct DiagramOptions {
 /// Draws a level 3 trace as a Lamport diagram, or the role table of level 3's core.
 int run_diagram(const DiagramOptions& options);
 
+/// `ladder linearizable HISTORY.jsonl [--model counter|register] [-o picture.html]`.
+struct LinearizableOptions {
+  std::filesystem::path history;                ///< the history, JSON lines (history_jsonl.hpp)
+  std::string model = "counter";                ///< "counter" or "register"
+  std::optional<std::filesystem::path> output;  ///< where to write the HTML picture
+};
+
+/// Checks a recorded history for linearizability against a sequential model and explains a
+/// failure. 0 when linearizable, 1 when not; UsageError (exit 2) for a file it cannot read.
+int run_linearizable(const LinearizableOptions& options);
+
 }  // namespace ladder::tools

@@ -106,8 +106,9 @@ const char* to_string(Role role) {
 bool operator==(const ReplicaConfig& a, const ReplicaConfig& b) {
   const auto& x = a.cluster;
   const auto& y = b.cluster;
-  return a.self == b.self && a.variant == b.variant && x.replicas == y.replicas &&
-         x.heartbeat_ms == y.heartbeat_ms && x.view_change_timeout_ms == y.view_change_timeout_ms &&
+  return a.self == b.self && a.variant == b.variant && a.choose_log == b.choose_log &&
+         x.replicas == y.replicas && x.heartbeat_ms == y.heartbeat_ms &&
+         x.view_change_timeout_ms == y.view_change_timeout_ms &&
          x.client_retry_ms == y.client_retry_ms && x.recovery_retry_ms == y.recovery_retry_ms;
 }
 

@@ -61,11 +61,30 @@ enum class Role {
 /// "primary", "backup", "view_change", "recovering".
 const char* to_string(Role role);
 
+/// Rule V4's decision: which recorded DoViewChange's log a new primary installs, and the commit
+/// number it applies up to.
+struct LogChoice {
+  protocol::ReplicaId from = 0;   ///< the replica whose recorded DoViewChange log is installed
+  protocol::OpNumber commit = 0;  ///< apply up to this op (capped at the installed log's ops)
+  /// Choices compare field by field.
+  friend bool operator==(const LogChoice&, const LogChoice&) = default;
+};
+
+/// Rule V4's decision as a pure function of the DoViewChanges a new primary recorded (`dvc[r]` is
+/// replica r's; at least a quorum are present, `self`'s included). A plain function pointer, not
+/// a std::function: a Replica stays cheap to copy and compare (level 4 stores millions).
+using LogChooser = LogChoice (*)(const std::vector<std::optional<protocol::DoViewChange>>& dvc,
+                                 protocol::ReplicaId self);
+
 /// Who a replica is and the rules it plays by: fixed for a replica's whole life.
 struct ReplicaConfig {
   protocol::ReplicaId self = 0;      ///< this replica's id, 0 .. cluster.replicas - 1
   protocol::Config cluster;          ///< n and the timeouts
   Variant variant = Variant::fixed;  ///< which V4 the replica runs
+  /// When set, replaces the variant's V4 decision (exercise 07 plugs the reader's in); nullptr,
+  /// the default, runs the variant's. Compared by ==; left out of hash_value, which must not
+  /// depend on pointer values (equal replicas still hash equal).
+  LogChooser choose_log = nullptr;
   /// Configs compare field by field (protocol::Config's fields included).
   friend bool operator==(const ReplicaConfig& a, const ReplicaConfig& b);
   /// True when the cluster is valid and self is one of its replicas.

@@ -75,7 +75,8 @@ struct Cast {
   Cast(const SimSpec& spec, const protocol::Config& cluster) : ledger(cluster.replicas) {
     const net::Rng nonces = net::Rng(spec.seed).fork(kNonceStream);
     for (int i = 0; i < cluster.replicas; ++i) {
-      const ReplicaConfig config{static_cast<protocol::ReplicaId>(i), cluster, spec.variant};
+      const ReplicaConfig config{static_cast<protocol::ReplicaId>(i), cluster, spec.variant,
+                                 spec.choose_log};
       replicas.push_back(std::make_unique<detail::ReplicaNode>(
           config, nonces.fork(static_cast<std::uint64_t>(i)), ledger));
     }

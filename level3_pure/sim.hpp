@@ -35,6 +35,9 @@ struct SimSpec {
   /// by send index (sorted). nullopt: every drawn fault applies, as the seed says. The shrinker
   /// forgives faults by leaving their sends out.
   std::optional<std::vector<std::uint64_t>> kept_faults;
+  /// Every replica's ReplicaConfig::choose_log: nullptr runs the variant's V4 (exercise 07 sets
+  /// the reader's). A trace file cannot record a function: traces are of nullptr runs.
+  LogChooser choose_log = nullptr;
 };
 
 /// The spec of a plain run: the scenario with the operations its workload draws from `seed`, and

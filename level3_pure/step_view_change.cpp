@@ -6,6 +6,8 @@
 #include <cassert>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "level3_pure/detail/core.hpp"
 
 namespace ladder::level3::detail {
@@ -135,7 +137,17 @@ void Core::try_start_view() {
   //! [v4-choice]
   const protocol::DoViewChange* chosen = nullptr;
   protocol::OpNumber commit = 0;
-  if (r_.config.variant == Variant::fixed) {
+  if (r_.config.choose_log != nullptr) {
+    // A chooser from outside the core (exercise 07): it may name only a recorded DoViewChange.
+    const LogChoice choice = r_.config.choose_log(r_.dvc, r_.config.self);
+    if (choice.from >= r_.dvc.size() || !r_.dvc[choice.from]) {
+      throw ProtocolError(fmt::format(
+          "V4: the log chooser picked replica {}, which sent no DoViewChange for view {}",
+          choice.from, r_.view));
+    }
+    chosen = &*r_.dvc[choice.from];
+    commit = choice.commit;
+  } else if (r_.config.variant == Variant::fixed) {
     chosen = &freshest(r_.dvc);
     commit = largest_commit(r_.dvc);
   } else {

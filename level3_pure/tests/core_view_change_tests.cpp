@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "level3_pure/roles.hpp"
 #include "level3_pure/tests/core_support.hpp"
 
 namespace ladder::level3::test {
@@ -85,6 +86,37 @@ TEST_CASE("V4 first-release: the new primary keeps its own log, and the acknowle
   const auto starts = sent<protocol::StartView>(actions);
   REQUIRE(starts.size() == 2);
   CHECK(starts[0].second.log.op_number() == 2);
+}
+
+// Exercise 07's hook: a chooser in the config decides V4 instead of the variant.
+LogChoice choose_r2(const std::vector<std::optional<protocol::DoViewChange>>& dvc,
+                    protocol::ReplicaId /*self*/) {
+  return LogChoice{2, dvc[2]->log.op_number()};
+}
+
+LogChoice choose_absent_r0(const std::vector<std::optional<protocol::DoViewChange>>& /*dvc*/,
+                           protocol::ReplicaId /*self*/) {
+  return LogChoice{0, 0};
+}
+
+TEST_CASE("V4 with a log chooser: the chooser's log and commit number replace the variant's",
+          "[level3][view_change][first-release]") {
+  Set set(Variant::first_release);
+  set.r1.config.choose_log = &choose_r2;
+  const auto actions = feed(set.r1, from(2, set.from_r2));
+  CHECK(set.r1.role() == Role::primary);
+  CHECK(set.r1.commit_number() == 3);  // r2's log, committed to its end: kC's +10 survives
+  CHECK(set.r1.value() == 13);
+  const auto starts = sent<protocol::StartView>(actions);
+  REQUIRE(starts.size() == 2);
+  CHECK(starts[0].second.log.op_number() == 3);
+}
+
+TEST_CASE("V4 with a log chooser: picking a replica with no DoViewChange is a ProtocolError",
+          "[level3][view_change]") {
+  Set set(Variant::first_release);
+  set.r1.config.choose_log = &choose_absent_r0;
+  CHECK_THROWS_AS(step(set.r1, from(2, set.from_r2)), ProtocolError);
 }
 
 TEST_CASE("V4: the freshest log ranks by last_normal_view before op_number",

@@ -6,6 +6,7 @@
 
 #include "level3_pure/diagram.hpp"
 #include "level3_pure/trace_file.hpp"
+#include "tools/ladder/trace_input.hpp"
 #include "tools/ladder/usage_error.hpp"
 #include "tools/ladder/verbs.hpp"
 
@@ -21,12 +22,7 @@ int run_diagram(const DiagramOptions& options) {
   if (options.what != "trace" || !options.trace) {
     throw UsageError("diagram: say `trace FILE` or `roles`");
   }
-  level3::Trace trace;
-  try {
-    trace = level3::load_trace(*options.trace);
-  } catch (const level3::TraceError& error) {
-    throw UsageError(error.what());
-  }
+  const level3::Trace trace = read_trace_argument(*options.trace);
   level3::DiagramOptions diagram;
   diagram.max_events = options.max_events;
   diagram.timers = options.timers;

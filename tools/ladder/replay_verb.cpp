@@ -6,6 +6,7 @@
 #include "level3_pure/replay.hpp"
 #include "level3_pure/sim.hpp"
 #include "level3_pure/trace_file.hpp"
+#include "tools/ladder/trace_input.hpp"
 #include "tools/ladder/trace_log.hpp"
 #include "tools/ladder/usage_error.hpp"
 #include "tools/ladder/verbs.hpp"
@@ -13,12 +14,7 @@
 namespace ladder::tools {
 
 int run_replay(const ReplayOptions& options) {
-  level3::Trace trace;
-  try {
-    trace = level3::load_trace(options.trace);
-  } catch (const level3::TraceError& error) {
-    throw UsageError(error.what());
-  }
+  const level3::Trace trace = read_trace_argument(options.trace);
   const Painter painter(use_color(options.color, stdout));
   fmt::print("{}\n",
              painter.paint(fmt::format("replaying {}", options.trace.string()), styles::heading));

@@ -9,6 +9,7 @@
 #include "level3_pure/shrink.hpp"
 #include "level3_pure/sim.hpp"
 #include "level3_pure/trace_file.hpp"
+#include "tools/ladder/trace_input.hpp"
 #include "tools/ladder/usage_error.hpp"
 #include "tools/ladder/verbs.hpp"
 
@@ -34,12 +35,7 @@ std::filesystem::path default_output(const std::filesystem::path& trace) {
 }  // namespace
 
 int run_shrink(const ShrinkOptions& options) {
-  level3::Trace trace;
-  try {
-    trace = level3::load_trace(options.trace);
-  } catch (const level3::TraceError& error) {
-    throw UsageError(error.what());
-  }
+  const level3::Trace trace = read_trace_argument(options.trace);
   const Painter painter(use_color(options.color, stdout));
   fmt::print("{}\n", painter.paint(
                          fmt::format("shrinking {}: {}", options.trace.string(), trace.end.summary),

@@ -110,3 +110,25 @@ TEST_CASE("diagram roles draws the core's role table", "[cli][level3]") {
   CHECK(contains(text.str(), "view_change -> primary"));
   std::filesystem::remove(file);
 }
+
+TEST_CASE("replay, shrink and diagram refuse a missing or malformed trace with exit 2", "[cli]") {
+  const std::filesystem::path bad =
+      std::filesystem::temp_directory_path() / "ladder-level3-cli-bad-trace.jsonl";
+  {
+    std::ofstream out(bad);
+    out << "{\"not\": \"a trace\"}\n";
+  }
+  for (const std::string verb : {"replay", "shrink", "diagram trace"}) {
+    const Outcome missing = run_ladder(verb + " /nonexistent/ladder-trace.jsonl");
+    INFO(verb << ": " << missing.out);
+    CHECK(missing.exit_code == 2);
+    CHECK(contains(missing.out, "ladder-trace.jsonl"));
+    // diagram needs somewhere to draw, so that the trace is what it refuses.
+    const std::string output = verb == "diagram trace" ? " -o " + bad.string() + ".svg" : "";
+    const Outcome malformed = run_ladder(verb + " " + bad.string() + output);
+    INFO(verb << ": " << malformed.out);
+    CHECK(malformed.exit_code == 2);
+    CHECK(contains(malformed.out, bad.filename().string()));
+  }
+  std::filesystem::remove(bad);
+}

@@ -4,6 +4,7 @@
 //
 //   cmake --preset release && cmake --build build/release --target ladder_bench_level1_rpc
 //   build/release/bench/ladder_bench_level1_rpc --calls 100000
+//   build/release/bench/ladder_bench_level1_rpc --only two-backups   # one configuration, for perf
 //
 // bench/level1_vs_redis.sh runs it side by side with redis-benchmark; RESULTS.md has the figures.
 // There are no fault proxies here: this measures the RPC layer and the replicas, not the proxy.
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -58,11 +60,18 @@ double adds_per_second(int backups, std::uint64_t calls) {
 int main(int argc, char** argv) {
   CLI::App app{"level 1: blocking add round trips per second on loopback, one client"};
   std::uint64_t calls = 100'000;
+  std::string only;
   app.add_option("--calls", calls, "adds per configuration")->check(CLI::PositiveNumber);
+  app.add_option("--only", only, "run one configuration only (for perf and strace)")
+      ->check(CLI::IsMember({"no-backups", "two-backups"}));
   CLI11_PARSE(app, argc, argv);
 
   // One line per configuration, "name rate", so that scripts can read them.
-  fmt::print("level1_add_no_backups {:.0f}\n", adds_per_second(0, calls));
-  fmt::print("level1_add_two_backups {:.0f}\n", adds_per_second(2, calls));
+  if (only != "two-backups") {
+    fmt::print("level1_add_no_backups {:.0f}\n", adds_per_second(0, calls));
+  }
+  if (only != "no-backups") {
+    fmt::print("level1_add_two_backups {:.0f}\n", adds_per_second(2, calls));
+  }
   return 0;
 }

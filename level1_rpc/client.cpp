@@ -1,27 +1,29 @@
 #include "level1_rpc/client.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <cerrno>
+#include <climits>
 #include <exception>
 #include <optional>
+#include <span>
 #include <utility>
 
 #include <fmt/format.h>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
 
-#include "level1_rpc/detail/write.hpp"
 #include "level1_rpc/errors.hpp"
 #include "level1_rpc/message.hpp"
+
+// How a call waits. The stub does its socket IO on the caller's own thread: a non-blocking send,
+// then poll(2) until the reply is readable or the deadline passes. No io thread is woken and no
+// event loop runs, so a round trip on loopback wakes two threads, the caller and the server's,
+// as a Redis INCR does. ClientGroup polls all its sockets at once, from the same thread.
 
 namespace ladder::level1 {
 
@@ -31,33 +33,37 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-void rethrow_if_failed(const std::exception_ptr& failure) {
-  if (failure) std::rethrow_exception(failure);
+// errno as an error code, so that messages read exactly as Asio's do.
+boost::system::error_code errno_code(int value) {
+  return {value, asio::error::get_system_category()};
 }
 
-// Runs `io` until its pending operations finish (true) or `deadline` passes (false). On false the
-// operations are still pending: the caller closes their sockets, which cancels them, and runs
-// `io` again to let their handlers finish — the pattern of Asio's blocking_tcp_client example.
-bool run_until(asio::io_context& io, Clock::time_point deadline) {
-  io.restart();
-  io.run_until(deadline);
-  return io.stopped();
-}
+// Where a call's attempt stands.
+enum class Phase {
+  connecting,  // a non-blocking connect is under way
+  writing,     // the request frame is (partly) unsent
+  reading,     // the request left; waiting for the reply frame
+  done,        // finished before the deadline: with a reply frame or with `error`
+};
 
-// What one call's attempt went through, filled in by Stub::attempt as it goes.
+// What one call's attempt went through, filled in by Stub as it goes.
 struct Attempt {
-  Request request;
+  std::uint64_t id = 0;                   // the call id
+  std::string_view method;                // the caller's, alive for the whole call
   std::string frame;                      // the request, framed
+  Phase phase = Phase::done;              // where it stands
   bool connecting = false;                // it had to connect first ...
   bool connected = false;                 // ... and the connect succeeded
   boost::system::error_code error;        // the socket error that ended it, if any
   std::size_t bytes_written = 0;          // of the request frame, when the error came
   std::optional<net::FrameResult> reply;  // the reply frame (or why it is malformed)
-  bool done = false;                      // finished before the deadline
+
+  [[nodiscard]] bool done() const { return phase == Phase::done; }
 };
 
 // One server's connection and counters: what Client and each member of ClientGroup are made of.
-// The io_context is the caller's, so that several stubs can share one thread.
+// A Stub only moves an attempt along when its socket is ready; the caller's poll loop (drive())
+// decides when, so that several stubs can wait together on one thread.
 class Stub {
  public:
   Stub(asio::io_context& io, const std::string& host, std::uint16_t port,
@@ -70,6 +76,7 @@ class Stub {
   [[nodiscard]] const std::string& address() const { return address_; }
   [[nodiscard]] bool connected() const { return socket_.is_open(); }
   [[nodiscard]] const ClientStats& stats() const { return stats_; }
+  [[nodiscard]] int fd() { return socket_.native_handle(); }
 
   void close() {
     boost::system::error_code ignored;
@@ -81,8 +88,9 @@ class Stub {
   Attempt prepare(std::string_view method, const nlohmann::json& args) {
     ++stats_.calls;
     Attempt attempt;
-    attempt.request = Request{.id = next_call_id_++, .method = std::string(method), .args = args};
-    const std::string body = encode(attempt.request);
+    attempt.id = next_call_id_++;
+    attempt.method = method;
+    const std::string body = encode_request(attempt.id, method, args);
     if (body.size() >= decoder_.max_frame_bytes()) {
       // A caller's bug, but the caller may be a reader experimenting: say so, send nothing.
       fail(NotSent(fmt::format("{} on {}: the request of {} bytes exceeds the {}-byte frame limit",
@@ -93,33 +101,56 @@ class Stub {
     return attempt;
   }
 
-  // Connects if needed, sends the request and reads one reply frame, recording in `attempt`
-  // how far it got. Never throws for a network failure: finish() judges afterwards.
-  asio::awaitable<void> run(Attempt& attempt) {
-    if (!alive()) {
-      close();
-      attempt.connecting = true;
-      co_await socket_.async_connect(endpoint_,
-                                     asio::redirect_error(asio::use_awaitable, attempt.error));
-      if (attempt.error) {
-        attempt.done = true;
-        co_return;
-      }
-      attempt.connected = true;
-      ++stats_.connects;
-      // Requests are small and each waits for its reply: send at once, not after Nagle's delay.
-      boost::system::error_code ignored;
-      socket_.set_option(tcp::no_delay(true), ignored);
-      socket_.non_blocking(true, ignored);  // for write_now_or_later
+  // Connects if needed and sends what the kernel takes now. Never throws for a network failure:
+  // finish() judges afterwards.
+  void start(Attempt& attempt) {
+    if (alive()) {
+      attempt.phase = Phase::writing;
+      write(attempt);
+      return;
     }
-    attempt.bytes_written =
-        co_await detail::write_now_or_later(socket_, attempt.frame, attempt.error);
-    while (!attempt.error && !(attempt.reply = decoder_.next())) {
-      const std::size_t n =
-          co_await detail::read_when_ready(socket_, asio::buffer(buffer_), attempt.error);
-      if (!attempt.error) decoder_.feed(std::string_view(buffer_.data(), n));
+    close();
+    attempt.connecting = true;
+    attempt.phase = Phase::connecting;
+    socket_.open(endpoint_.protocol(), attempt.error);
+    if (!attempt.error) socket_.non_blocking(true, attempt.error);
+    if (attempt.error) {
+      attempt.phase = Phase::done;
+      return;
     }
-    attempt.done = true;
+    // Asio's own connect would block without a deadline: connect(2) on the non-blocking socket,
+    // and let poll say when it is done.
+    if (::connect(fd(), endpoint_.data(), static_cast<socklen_t>(endpoint_.size())) == 0) {
+      on_connected(attempt);
+    } else if (errno != EINPROGRESS) {
+      attempt.error = errno_code(errno);
+      attempt.phase = Phase::done;
+    }
+  }
+
+  // The poll(2) events the attempt waits for.
+  [[nodiscard]] static short events(const Attempt& attempt) {
+    return attempt.phase == Phase::reading ? POLLIN : POLLOUT;
+  }
+
+  // The socket is ready (or failed): take the attempt as far as it goes without waiting.
+  void advance(Attempt& attempt) {
+    switch (attempt.phase) {
+      case Phase::connecting:
+        return finish_connect(attempt);
+      case Phase::writing:
+        return write(attempt);
+      case Phase::reading:
+        return read(attempt);
+      case Phase::done:
+        return;
+    }
+  }
+
+  // Ends an attempt the caller cannot go on with (poll itself failed).
+  static void abandon(Attempt& attempt, boost::system::error_code error) {
+    attempt.error = error;
+    attempt.phase = Phase::done;
   }
 
   //! [classify]
@@ -127,8 +158,8 @@ class Stub {
   // is counted by its class, and every failure but a RemoteFailure abandons the connection, so
   // that a late reply can never be read as the answer to a later call.
   nlohmann::json finish(Attempt& attempt, std::chrono::milliseconds deadline) {
-    const std::string_view method = attempt.request.method;
-    if (!attempt.done) {
+    const std::string_view method = attempt.method;
+    if (!attempt.done()) {
       close();
       if (attempt.connecting && !attempt.connected) {
         fail(NotSent(fmt::format("{} on {}: the connect timed out", method, address_)),
@@ -169,10 +200,10 @@ class Stub {
       fail(MalformedReply(fmt::format("{} on {}: {}", method, address_, e.what())),
            &ClientStats::malformed_replies);
     }
-    if (reply.id != attempt.request.id) {
+    if (reply.id != attempt.id) {
       close();
       fail(MalformedReply(fmt::format("{} on {}: the reply is for call {}, not call {}", method,
-                                      address_, reply.id, attempt.request.id)),
+                                      address_, reply.id, attempt.id)),
            &ClientStats::malformed_replies);
     }
     if (!reply.ok) {
@@ -194,8 +225,65 @@ class Stub {
   bool alive() {
     if (!socket_.is_open() || decoder_.buffered_bytes() != 0) return false;
     char probe = 0;  // one non-blocking peek: -1 with EAGAIN means "open, nothing to read"
-    const ssize_t n = ::recv(socket_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    const ssize_t n = ::recv(fd(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+
+  void finish_connect(Attempt& attempt) {
+    int error = 0;
+    socklen_t size = sizeof error;
+    if (::getsockopt(fd(), SOL_SOCKET, SO_ERROR, &error, &size) != 0) error = errno;
+    if (error != 0) {
+      attempt.error = errno_code(error);
+      attempt.phase = Phase::done;
+      return;
+    }
+    on_connected(attempt);
+  }
+
+  void on_connected(Attempt& attempt) {
+    attempt.connected = true;
+    ++stats_.connects;
+    // Requests are small and each waits for its reply: send at once, not after Nagle's delay.
+    boost::system::error_code ignored;
+    socket_.set_option(tcp::no_delay(true), ignored);
+    attempt.phase = Phase::writing;
+    write(attempt);
+  }
+
+  // Sends what the kernel takes now; the rest waits for POLLOUT. A request fits the socket's
+  // send buffer in the common case, so this is one send(2) and no wait.
+  void write(Attempt& attempt) {
+    while (attempt.phase == Phase::writing) {
+      const std::string_view rest = std::string_view(attempt.frame).substr(attempt.bytes_written);
+      const std::size_t n = socket_.write_some(asio::buffer(rest), attempt.error);
+      if (attempt.error == asio::error::would_block) {
+        attempt.error = {};
+        return;
+      }
+      if (attempt.error) {
+        attempt.phase = Phase::done;
+        return;
+      }
+      attempt.bytes_written += n;
+      if (attempt.bytes_written == attempt.frame.size()) attempt.phase = Phase::reading;
+    }
+  }
+
+  // Reads what has arrived; done once a whole reply frame (or a malformed one) is in.
+  void read(Attempt& attempt) {
+    const std::size_t n = socket_.read_some(asio::buffer(buffer_), attempt.error);
+    if (attempt.error == asio::error::would_block) {
+      attempt.error = {};  // woken without data (it happens): wait again
+      return;
+    }
+    if (attempt.error) {  // end of stream or reset
+      attempt.phase = Phase::done;
+      return;
+    }
+    decoder_.feed(std::string_view(buffer_.data(), n));
+    attempt.reply = decoder_.next();
+    if (attempt.reply) attempt.phase = Phase::done;
   }
 
   // Counts `error` by its class, then throws it.
@@ -214,17 +302,56 @@ class Stub {
   ClientStats stats_;
 };
 
-// After a deadline passed and close() cancelled the attempts still running: those ended with
-// operation_aborted, and did not finish; any other ended on its own just in time.
-void mark_cancelled(Attempt& attempt) {
-  if (attempt.error == asio::error::operation_aborted) attempt.done = false;
+// An attempt in flight, and the stub it travels on.
+struct InFlight {
+  Stub* stub = nullptr;
+  Attempt* attempt = nullptr;
+};
+
+// poll(2)'s timeout for the time left until `until`: whole milliseconds, rounded up so that the
+// wait never ends just before the deadline and spins.
+int poll_timeout(Clock::time_point until) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
+  return static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(left, 0, INT_MAX));
+}
+
+// Moves every call along, on this thread, until each is done or `until` passes; the calls not
+// done then are left where they stand, for finish() to judge. `fds` and `waiting` are scratch
+// space, kept by the caller so that a call allocates nothing here.
+void drive(std::span<const InFlight> calls, Clock::time_point until, std::vector<pollfd>& fds,
+           std::vector<const InFlight*>& waiting) {
+  for (;;) {
+    fds.clear();
+    waiting.clear();
+    for (const InFlight& call : calls) {
+      if (call.attempt->done()) continue;
+      fds.push_back(
+          pollfd{.fd = call.stub->fd(), .events = Stub::events(*call.attempt), .revents = 0});
+      waiting.push_back(&call);
+    }
+    if (fds.empty()) return;
+    const int timeout = poll_timeout(until);
+    if (timeout == 0) return;
+    if (::poll(fds.data(), fds.size(), timeout) < 0) {
+      if (errno == EINTR) continue;
+      const boost::system::error_code error = errno_code(errno);
+      for (const InFlight* call : waiting)
+        Stub::abandon(*call->attempt, error);
+      return;
+    }
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].revents != 0) waiting[i]->stub->advance(*waiting[i]->attempt);
+    }
+  }
 }
 
 }  // namespace
 
 struct Client::Impl {
-  asio::io_context io{1};
+  asio::io_context io{1};  // never run: it only owns the socket
   Stub stub;
+  std::vector<pollfd> fds;
+  std::vector<const InFlight*> waiting;
 
   Impl(const std::string& host, std::uint16_t port, std::size_t max_frame_bytes)
       : stub(io, host, port, max_frame_bytes) {}
@@ -240,12 +367,9 @@ nlohmann::json Client::call(std::string_view method, const nlohmann::json& args,
   assert(deadline.count() > 0 && "a call needs time to happen");
   const Clock::time_point until = Clock::now() + deadline;
   Attempt attempt = impl_->stub.prepare(method, args);
-  co_spawn(impl_->io, impl_->stub.run(attempt), rethrow_if_failed);
-  if (!run_until(impl_->io, until)) {
-    impl_->stub.close();  // cancels the attempt; its handler runs below and it ends not done
-    impl_->io.run();
-    mark_cancelled(attempt);
-  }
+  impl_->stub.start(attempt);
+  const InFlight call{.stub = &impl_->stub, .attempt = &attempt};
+  drive(std::span(&call, 1), until, impl_->fds, impl_->waiting);
   return impl_->stub.finish(attempt, deadline);
 }
 
@@ -266,8 +390,10 @@ ClientStats Client::stats() const {
 }
 
 struct ClientGroup::Impl {
-  asio::io_context io{1};
+  asio::io_context io{1};  // never run: it only owns the sockets
   std::vector<std::unique_ptr<Stub>> stubs;
+  std::vector<pollfd> fds;
+  std::vector<const InFlight*> waiting;
 };
 
 ClientGroup::ClientGroup(const std::string& host, const std::vector<std::uint16_t>& ports,
@@ -287,7 +413,9 @@ std::vector<ClientGroup::Outcome> ClientGroup::call_all(std::string_view method,
   const Clock::time_point until = Clock::now() + deadline;
   const std::size_t n = impl_->stubs.size();
   std::vector<Outcome> outcomes(n);
-  std::vector<std::optional<Attempt>> attempts(n);
+  std::vector<Attempt> attempts(n);
+  std::vector<InFlight> calls;
+  calls.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     try {
       attempts[i] = impl_->stubs[i]->prepare(method, args);
@@ -295,22 +423,15 @@ std::vector<ClientGroup::Outcome> ClientGroup::call_all(std::string_view method,
       outcomes[i].error = std::current_exception();
       continue;
     }
-    co_spawn(impl_->io, impl_->stubs[i]->run(*attempts[i]), rethrow_if_failed);
+    impl_->stubs[i]->start(attempts[i]);
+    calls.push_back(InFlight{.stub = impl_->stubs[i].get(), .attempt = &attempts[i]});
   }
   // All requests are in flight together; wait once for all of them.
-  if (!run_until(impl_->io, until)) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (attempts[i] && !attempts[i]->done) impl_->stubs[i]->close();
-    }
-    impl_->io.run();
-    for (auto& attempt : attempts) {
-      if (attempt) mark_cancelled(*attempt);
-    }
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!attempts[i]) continue;
+  drive(calls, until, impl_->fds, impl_->waiting);
+  for (const InFlight& call : calls) {
+    const auto i = static_cast<std::size_t>(call.attempt - attempts.data());
     try {
-      outcomes[i].result = impl_->stubs[i]->finish(*attempts[i], deadline);
+      outcomes[i].result = call.stub->finish(*call.attempt, deadline);
     } catch (const RpcError&) {
       outcomes[i].error = std::current_exception();
     }

@@ -15,6 +15,10 @@
 /// after any error. After an error the old connection is always closed, so a late reply to an
 /// abandoned call can never arrive on the connection the next call uses. One stub serves one
 /// thread at a time; give each thread its own.
+///
+/// A call runs on the caller's own thread: it sends the request (non-blocking), then waits in
+/// poll(2) until the reply is readable or the deadline passes. No other thread takes part, so a
+/// round trip on loopback wakes two threads, the caller and the server's, as a Redis INCR does.
 
 #include <chrono>
 #include <cstdint>
@@ -75,7 +79,8 @@ class Client {
 };
 
 /// Blocking clients of several servers that one thread can call all at once: call_all() sends the
-/// same call to every server, and waits once, for all the replies, instead of once per server.
+/// same call to every server, and waits once, for all the replies, instead of once per server
+/// (one poll(2) over all the sockets).
 /// A primary that replicates to two backups this way pays one round trip, not two, and no
 /// thread hand-off. Each member keeps its own connection, as a Client does. Not thread-safe.
 class ClientGroup {

@@ -1,12 +1,18 @@
 #include "level1_rpc/message.hpp"
 
 #include <cassert>
+#include <charconv>
 #include <initializer_list>
+#include <optional>
+#include <string>
+#include <system_error>
 
 #include <fmt/format.h>
 
 namespace ladder::level1 {
 namespace {
+
+// ---- The general decoder: any JSON spelling of a message, with an error naming the field. ----
 
 nlohmann::json parse_object(std::string_view body, const char* what) {
   // allow_exceptions = false: a parse error yields a "discarded" value instead of throwing, so
@@ -36,28 +42,8 @@ void reject_unknown_fields(const nlohmann::json& doc, std::initializer_list<std:
   }
 }
 
-}  // namespace
-
-std::string encode(const Request& request) {
-  assert(request.id != 0 && "call ids start at 1");
-  return nlohmann::json{{"id", request.id}, {"method", request.method}, {"args", request.args}}
-      .dump();
-}
-
-std::string encode(const Reply& reply) {
-  assert(reply.id != 0 && "call ids start at 1");
-  nlohmann::json doc{{"id", reply.id}};
-  if (reply.ok) {
-    doc["result"] = reply.result;
-  } else {
-    doc["error"] = reply.error;
-  }
-  // dump's `replace` handler: an error message quoting the client's bad bytes must still encode.
-  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-Request decode_request(std::string_view body) {
-  const nlohmann::json doc = parse_object(body, "request");
+Request decode_request_document(std::string_view body) {
+  nlohmann::json doc = parse_object(body, "request");
   reject_unknown_fields(doc, {"id", "method", "args"}, "request");
   Request request;
   request.id = read_id(doc, "request");
@@ -68,12 +54,12 @@ Request decode_request(std::string_view body) {
   request.method = method->get<std::string>();
   const auto args = doc.find("args");
   if (args == doc.end()) throw DecodeError("request body: missing field \"args\"");
-  request.args = *args;
+  request.args = std::move(*args);
   return request;
 }
 
-Reply decode_reply(std::string_view body) {
-  const nlohmann::json doc = parse_object(body, "reply");
+Reply decode_reply_document(std::string_view body) {
+  nlohmann::json doc = parse_object(body, "reply");
   reject_unknown_fields(doc, {"id", "result", "error"}, "reply");
   Reply reply;
   reply.id = read_id(doc, "reply");
@@ -83,13 +69,162 @@ Reply decode_reply(std::string_view body) {
     throw DecodeError("reply body: expected exactly one of \"result\" and \"error\"");
   }
   if (result != doc.end()) {
-    reply.result = *result;
+    reply.result = std::move(*result);
     return reply;
   }
   if (!error->is_string()) throw DecodeError("reply body: field \"error\" must be a string");
   reply.ok = false;
   reply.error = error->get<std::string>();
   return reply;
+}
+
+// ---- The fast path: the exact layout the encoders below write. ----
+//
+// The general decoder builds a document of the whole body and then copies pieces out of it;
+// on loopback that was a fifth of a round trip's CPU. A body written by encode() has one fixed
+// layout, {"id":7,"method":"add","args":...} or {"id":7,"result":...}, which a cursor reads with
+// one comparison per key, leaving only the arguments (or result) to the JSON parser. The fast
+// path takes a body only when the general decoder would return the same message; for anything
+// else (spaces, another key order, escapes, an error of any kind) it steps aside, and the general
+// decoder decides, with its messages. So it changes no outcome, only the cost.
+
+// Reads a body in the canonical layout, left to right; every method returns false or nullopt at
+// the first byte that does not fit the layout, and the caller falls back.
+class Cursor {
+ public:
+  explicit Cursor(std::string_view body) : body_(body) {}
+
+  bool literal(std::string_view text) {
+    if (body_.substr(pos_, text.size()) != text) return false;
+    pos_ += text.size();
+    return true;
+  }
+
+  // A call id as JSON writes it: digits, no sign, no leading zero, not 0, fits 64 bits.
+  std::optional<std::uint64_t> id() {
+    if (pos_ >= body_.size() || body_[pos_] < '1' || body_[pos_] > '9') return std::nullopt;
+    std::uint64_t value = 0;
+    const char* end = body_.data() + body_.size();
+    const auto [next, error] = std::from_chars(body_.data() + pos_, end, value);
+    if (error != std::errc()) return std::nullopt;
+    pos_ = static_cast<std::size_t>(next - body_.data());
+    return value;
+  }
+
+  // A string of printable ASCII without escapes: the text between the quotes.
+  std::optional<std::string_view> plain_string() {
+    if (!literal("\"")) return std::nullopt;
+    const std::size_t start = pos_;
+    for (; pos_ < body_.size(); ++pos_) {
+      const char c = body_[pos_];
+      if (c == '"') return body_.substr(start, pos_++ - start);
+      if (c < 0x20 || c > 0x7e || c == '\\') return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  // The last value of the object: everything up to the closing brace, parsed. nullopt when it is
+  // not exactly one JSON value (which also rules out more keys after it).
+  std::optional<nlohmann::json> last_value() {
+    if (body_.size() < pos_ + 2 || body_.back() != '}') return std::nullopt;
+    nlohmann::json value = nlohmann::json::parse(body_.substr(pos_, body_.size() - 1 - pos_),
+                                                 nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) return std::nullopt;
+    pos_ = body_.size();
+    return value;
+  }
+
+  // At the end of the body, as a completed object must be.
+  [[nodiscard]] bool at_end() const { return pos_ == body_.size(); }
+
+ private:
+  std::string_view body_;
+  std::size_t pos_ = 0;
+};
+
+std::optional<Request> decode_request_fast(std::string_view body) {
+  Cursor cursor(body);
+  if (!cursor.literal(R"({"id":)")) return std::nullopt;
+  const std::optional<std::uint64_t> id = cursor.id();
+  if (!id || !cursor.literal(R"(,"method":)")) return std::nullopt;
+  const std::optional<std::string_view> method = cursor.plain_string();
+  if (!method || !cursor.literal(R"(,"args":)")) return std::nullopt;
+  std::optional<nlohmann::json> args = cursor.last_value();
+  if (!args) return std::nullopt;
+  return Request{.id = *id, .method = std::string(*method), .args = std::move(*args)};
+}
+
+std::optional<Reply> decode_reply_fast(std::string_view body) {
+  Cursor cursor(body);
+  if (!cursor.literal(R"({"id":)")) return std::nullopt;
+  const std::optional<std::uint64_t> id = cursor.id();
+  if (!id) return std::nullopt;
+  Reply reply{.id = *id, .ok = true, .result = {}, .error = {}};
+  if (cursor.literal(R"(,"result":)")) {
+    std::optional<nlohmann::json> result = cursor.last_value();
+    if (!result) return std::nullopt;
+    reply.result = std::move(*result);
+    return reply;
+  }
+  if (!cursor.literal(R"(,"error":)")) return std::nullopt;
+  const std::optional<std::string_view> error = cursor.plain_string();
+  if (!error || !cursor.literal("}") || !cursor.at_end()) return std::nullopt;
+  reply.ok = false;
+  reply.error = std::string(*error);
+  return reply;
+}
+
+// `{"id":7,"` : the start every message shares.
+void start_message(std::string& body, std::uint64_t id) {
+  assert(id != 0 && "call ids start at 1");
+  body += R"({"id":)";
+  body += std::to_string(id);
+}
+
+}  // namespace
+
+std::string encode(const Request& request) {
+  return encode_request(request.id, request.method, request.args);
+}
+
+std::string encode_request(std::uint64_t id, std::string_view method, const nlohmann::json& args) {
+  std::string body;
+  body.reserve(64);
+  start_message(body, id);
+  body += R"(,"method":)";
+  body += nlohmann::json(method).dump();
+  body += R"(,"args":)";
+  body += args.dump();
+  body += '}';
+  return body;
+}
+
+std::string encode(const Reply& reply) {
+  std::string body;
+  body.reserve(64);
+  start_message(body, reply.id);
+  // dump's `replace` handler: an error message quoting the client's bad bytes (or a result
+  // holding them) must still encode.
+  constexpr auto replace = nlohmann::json::error_handler_t::replace;
+  if (reply.ok) {
+    body += R"(,"result":)";
+    body += reply.result.dump(-1, ' ', false, replace);
+  } else {
+    body += R"(,"error":)";
+    body += nlohmann::json(reply.error).dump(-1, ' ', false, replace);
+  }
+  body += '}';
+  return body;
+}
+
+Request decode_request(std::string_view body) {
+  if (std::optional<Request> request = decode_request_fast(body)) return std::move(*request);
+  return decode_request_document(body);
+}
+
+Reply decode_reply(std::string_view body) {
+  if (std::optional<Reply> reply = decode_reply_fast(body)) return std::move(*reply);
+  return decode_reply_document(body);
 }
 
 }  // namespace ladder::level1

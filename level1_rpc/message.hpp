@@ -14,6 +14,10 @@
 /// reply has exactly one of `result` and `error`. Unknown fields are rejected: a message either
 /// means exactly one thing or it is malformed.
 ///
+/// The encoders write exactly the layout above without the spaces, keys in that order
+/// (`{"id":7,"result":{"value":12}}`); the decoders accept any JSON spelling of a message, and read
+/// that exact layout on a fast path that parses only `args` or `result` as JSON.
+///
 /// JSON was chosen over a binary layout because the reader can read it in a packet capture and in
 /// the demo's log; the frame around it (network/frame.hpp) already gives the length, a version
 /// byte and a size limit.
@@ -51,6 +55,9 @@ class DecodeError : public std::runtime_error {
 
 /// The frame body of a request.
 std::string encode(const Request& request);
+/// The frame body of the request for call `id` of `method` with `args`: the same as encode(Request)
+/// without copying the arguments into a Request first.
+std::string encode_request(std::uint64_t id, std::string_view method, const nlohmann::json& args);
 /// The frame body of a reply.
 std::string encode(const Reply& reply);
 /// The request in a frame body. Throws DecodeError.

@@ -13,7 +13,9 @@
 ///
 /// A method receives the call's `args` and returns its result; if it throws, the client gets a
 /// RemoteFailure carrying the exception's message. Methods run on the server's threads, several at
-/// once when several connections call: a method that touches shared state locks it.
+/// once when several connections call: a method that touches shared state locks it. Each thread
+/// waits in poll(2) on its own connections and runs a method itself as soon as its request is
+/// in, with no hand-off to another thread (on loopback a hand-off costs more than a round trip).
 ///
 /// The server never trusts its input. A malformed frame (network/frame.hpp) or a body that is not
 /// a request (level1_rpc/message.hpp) is counted and closes that connection — a byte stream cannot

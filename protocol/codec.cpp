@@ -617,4 +617,26 @@ std::string describe_datagram(std::string_view datagram) {
   return describe(result.message());
 }
 
+std::string encode_log(const Log& log) {
+  Writer w;
+  put(w, log);
+  std::string bytes = std::move(w).take();
+  assert(bytes.size() <= kMaxLogBytes && "an encoded log beyond kMaxLogBytes: a bound is wrong");
+  return bytes;
+}
+
+std::variant<Log, DecodeError> decode_log(std::string_view bytes, std::size_t base_offset) {
+  Reader r(bytes, base_offset);
+  Log log;
+  if (!get(r, "Log", log)) return std::move(r).take_error();
+  if (r.pos() != bytes.size()) {
+    r.fail_whole(
+        DecodeErrorKind::trailing_bytes, r.pos(),
+        fmt::format("{} trailing byte{} at byte {}, after a complete Log", bytes.size() - r.pos(),
+                    bytes.size() - r.pos() == 1 ? "" : "s", base_offset + r.pos()));
+    return std::move(r).take_error();
+  }
+  return log;
+}
+
 }  // namespace ladder::protocol

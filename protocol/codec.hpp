@@ -143,4 +143,17 @@ DecodeResult decode_datagram(std::string_view datagram);
 /// for traces (net::format_trace_event's `describe`).
 std::string describe_datagram(std::string_view datagram);
 
+/// The largest encoded Log: a full client table and a full suffix, every integer at its widest.
+inline constexpr std::size_t kMaxLogBytes = 2774;
+
+/// The bytes of `log` alone, in the Log layout above: for storing a log outside a message (level
+/// 3's durable log). Precondition (asserted): the log respects the layout's bounds. The result is
+/// at most kMaxLogBytes long.
+std::string encode_log(const Log& log);
+
+/// The Log that is exactly `bytes` (nothing may follow it), or why there is none; error offsets
+/// count from `base_offset`, the position of bytes[0] in whatever holds them, and field paths
+/// start at "Log". Never throws on any input.
+std::variant<Log, DecodeError> decode_log(std::string_view bytes, std::size_t base_offset = 0);
+
 }  // namespace ladder::protocol

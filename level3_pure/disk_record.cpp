@@ -1,0 +1,234 @@
+/// \file
+/// The durable log's records: encoding, checksums and the scan recovery runs, in the order of the
+/// layout table in disk_record.hpp.
+
+#include "level3_pure/disk_record.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <variant>
+
+#include <fmt/format.h>
+#include <boost/crc.hpp>
+
+namespace ladder::level3 {
+
+namespace {
+
+constexpr std::array<char, 4> kMagic = {'L', '3', 'D', 'L'};
+constexpr std::size_t kVersionAt = 4;
+constexpr std::size_t kLengthAt = 5;
+constexpr std::size_t kPayloadCrcAt = 9;
+constexpr std::size_t kHeaderCrcAt = 13;
+constexpr std::size_t kViewsBytes = 16;
+
+static_assert(kHeaderCrcAt + 4 == kRecordHeaderBytes, "the header ends with its checksum");
+
+void put_u32(std::string& out, std::uint32_t value) {
+  for (int i = 0; i < 4; ++i) {
+    out.push_back(static_cast<char>((value >> (8 * i)) & 0xffU));
+  }
+}
+
+void put_u64(std::string& out, std::uint64_t value) {
+  for (int i = 0; i < 8; ++i) {
+    out.push_back(static_cast<char>((value >> (8 * i)) & 0xffU));
+  }
+}
+
+// Little-endian, from bytes the caller has checked exist.
+std::uint64_t get_le(std::string_view bytes, std::size_t at, std::size_t width) {
+  assert(at + width <= bytes.size() && "get_le past the end: the caller checks sizes");
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < width; ++i) {
+    value |= std::uint64_t{static_cast<std::uint8_t>(bytes[at + i])} << (8 * i);
+  }
+  return value;
+}
+
+std::uint32_t get_u32(std::string_view bytes, std::size_t at) {
+  return static_cast<std::uint32_t>(get_le(bytes, at, 4));
+}
+
+std::string hex(std::string_view bytes) {
+  std::string out;
+  for (const char c : bytes) {
+    if (!out.empty()) out += ' ';
+    out += fmt::format("{:02x}", static_cast<std::uint8_t>(c));
+  }
+  return out;
+}
+
+// One bad record's verdict, before the scan turns it into a RecordScan.
+struct Verdict {
+  RecordProblem problem = RecordProblem::none;
+  std::string detail;
+  std::optional<Durable> state;  // set when problem == none
+  std::size_t size = 0;          // the record's bytes, when problem == none
+};
+
+Verdict bad(RecordProblem problem, std::string detail) {
+  return Verdict{problem, std::move(detail), std::nullopt, 0};
+}
+
+// A header cut by the end of the file: torn if its bytes agree with a record's so far.
+Verdict cut_header(std::string_view rest) {
+  const std::size_t magic_bytes = std::min(rest.size(), kMagic.size());
+  if (!std::equal(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(magic_bytes),
+                  kMagic.begin())) {
+    return bad(RecordProblem::corrupt, fmt::format("bad magic {} at the end of the file",
+                                                   hex(rest.substr(0, magic_bytes))));
+  }
+  if (rest.size() > kVersionAt &&
+      static_cast<std::uint8_t>(rest[kVersionAt]) != kDiskFormatVersion) {
+    return bad(RecordProblem::corrupt, fmt::format("format version {} in a header cut short",
+                                                   static_cast<std::uint8_t>(rest[kVersionAt])));
+  }
+  return bad(RecordProblem::torn, fmt::format("the file ends after {} of the header's {} bytes",
+                                              rest.size(), kRecordHeaderBytes));
+}
+
+// The payload's two views and log, or why not; `payload_at` is its offset in the file.
+Verdict decode_payload(std::string_view payload, std::uint64_t payload_at) {
+  if (payload.size() < kViewsBytes) {
+    return bad(RecordProblem::corrupt,
+               fmt::format("payload of {} bytes is shorter than its two views ({} bytes)",
+                           payload.size(), kViewsBytes));
+  }
+  Durable state;
+  state.view = get_le(payload, 0, 8);
+  state.last_normal_view = get_le(payload, 8, 8);
+  if (state.last_normal_view > state.view) {
+    return bad(RecordProblem::corrupt,
+               fmt::format("payload's last_normal_view {} exceeds its view {}",
+                           state.last_normal_view, state.view));
+  }
+  std::variant<protocol::Log, protocol::DecodeError> log =
+      protocol::decode_log(payload.substr(kViewsBytes), payload_at + kViewsBytes);
+  if (const auto* error = std::get_if<protocol::DecodeError>(&log)) {
+    return bad(RecordProblem::corrupt, "payload does not decode: " + error->message);
+  }
+  state.log = std::get<protocol::Log>(std::move(log));
+  return Verdict{RecordProblem::none, "", std::move(state), kRecordHeaderBytes + payload.size()};
+}
+
+// The record at the start of `rest` (which starts at byte `at` of the file), or why it is bad.
+Verdict read_record(std::string_view rest, std::uint64_t at) {
+  assert(!rest.empty() && "read_record at the end of the file");
+  if (std::all_of(rest.begin(), rest.end(), [](char c) { return c == '\0'; })) {
+    return bad(RecordProblem::torn,
+               fmt::format("{} zero bytes end the file", group_digits(rest.size())));
+  }
+  if (rest.size() < kRecordHeaderBytes) return cut_header(rest);
+  if (!std::equal(kMagic.begin(), kMagic.end(), rest.begin())) {
+    return bad(RecordProblem::corrupt,
+               fmt::format("bad magic {}, expected {} (\"L3DL\")", hex(rest.substr(0, 4)),
+                           hex({kMagic.data(), 4})));
+  }
+  if (crc32c(rest.substr(0, kHeaderCrcAt)) != get_u32(rest, kHeaderCrcAt)) {
+    return bad(RecordProblem::corrupt, "header checksum mismatch");
+  }
+  const auto version = static_cast<std::uint8_t>(rest[kVersionAt]);
+  if (version > kDiskFormatVersion) {
+    return bad(
+        RecordProblem::newer_version,
+        fmt::format("format version {}; this build reads version {}", version, kDiskFormatVersion));
+  }
+  if (version != kDiskFormatVersion) {
+    return bad(RecordProblem::corrupt, fmt::format("format version {} does not exist", version));
+  }
+  const std::uint32_t length = get_u32(rest, kLengthAt);
+  if (length > kMaxRecordPayloadBytes) {
+    return bad(RecordProblem::corrupt,
+               fmt::format("its header says {} payload bytes, more than a record holds ({})",
+                           group_digits(length), group_digits(kMaxRecordPayloadBytes)));
+  }
+  const std::size_t record_bytes = kRecordHeaderBytes + length;
+  if (rest.size() < record_bytes) {
+    return bad(RecordProblem::torn,
+               fmt::format("its header says {} bytes, the file holds {} of them",
+                           group_digits(record_bytes), group_digits(rest.size())));
+  }
+  const std::string_view payload = rest.substr(kRecordHeaderBytes, length);
+  if (crc32c(payload) != get_u32(rest, kPayloadCrcAt)) {
+    return bad(RecordProblem::corrupt, "payload checksum mismatch");
+  }
+  return decode_payload(payload, at + kRecordHeaderBytes);
+}
+
+}  // namespace
+
+std::uint32_t crc32c(std::string_view bytes) {
+  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
+  crc.process_bytes(bytes.data(), bytes.size());
+  return crc.checksum();
+}
+
+std::string encode_record(const Durable& state) {
+  assert(state.last_normal_view <= state.view && "a Durable with last_normal_view > view");
+  std::string payload;
+  put_u64(payload, state.view);
+  put_u64(payload, state.last_normal_view);
+  payload += protocol::encode_log(state.log);
+  return wrap_payload(payload);
+}
+
+std::string wrap_payload(std::string_view payload, std::uint8_t version) {
+  assert(payload.size() <= kMaxRecordPayloadBytes && "a payload beyond its bound");
+  std::string record(kMagic.begin(), kMagic.end());
+  record.push_back(static_cast<char>(version));
+  put_u32(record, static_cast<std::uint32_t>(payload.size()));
+  put_u32(record, crc32c(payload));
+  put_u32(record, crc32c(record));
+  assert(record.size() == kRecordHeaderBytes && "the header is 17 bytes");
+  record += payload;
+  return record;
+}
+
+const char* to_string(RecordProblem problem) {
+  switch (problem) {
+    case RecordProblem::none:
+      return "none";
+    case RecordProblem::torn:
+      return "torn";
+    case RecordProblem::corrupt:
+      return "corrupt";
+    case RecordProblem::newer_version:
+      return "newer_version";
+  }
+  assert(false && "to_string of a RecordProblem outside the enum");
+  return "?";
+}
+
+RecordScan scan_records(std::string_view file) {
+  RecordScan scan;
+  scan.file_bytes = file.size();
+  while (scan.valid_bytes < file.size()) {
+    Verdict verdict = read_record(file.substr(scan.valid_bytes), scan.valid_bytes);
+    if (verdict.problem != RecordProblem::none) {
+      scan.problem = verdict.problem;
+      scan.detail = std::move(verdict.detail);
+      break;
+    }
+    assert(verdict.size >= kRecordHeaderBytes && "a valid record has a header");
+    scan.last_record_offset = scan.valid_bytes;
+    scan.last = std::move(verdict.state);
+    scan.valid_bytes += verdict.size;
+    ++scan.records;
+  }
+  assert(scan.valid_bytes <= file.size() && "the scan stays inside the file");
+  return scan;
+}
+
+std::string group_digits(std::uint64_t value) {
+  std::string digits = fmt::format("{}", value);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace ladder::level3

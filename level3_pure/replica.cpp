@@ -141,6 +141,12 @@ Replica Replica::initial(const ReplicaConfig& config) {
   return replica;
 }
 
+Replica Replica::restarting(const ReplicaConfig& config) {
+  Replica replica = initial(config);
+  replica.status = Status::recovering;
+  return replica;
+}
+
 Role Replica::role() const {
   switch (status) {
     case Status::normal:

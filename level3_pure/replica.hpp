@@ -151,6 +151,13 @@ struct Replica {
   /// The state every replica starts in: view 0, status normal, an empty log, empty tables
   /// sized for the cluster. Precondition (asserted): config.valid().
   static Replica initial(const ReplicaConfig& config);
+  /// A process that has just started and not yet read its disk: the initial state with status
+  /// recovering. A driver that still holds the state its replica crashed in (the simulator) feeds
+  /// Recovered to that state; a driver that lost it with the process (the runtime) feeds Recovered
+  /// to this one. Its role, recovering, is the one from which the role table allows every restart:
+  /// the role the replica had when it crashed is unknown to a new process, and initial()'s role
+  /// (primary for r0) would be a guess. Precondition (asserted): config.valid().
+  static Replica restarting(const ReplicaConfig& config);
 
   /// The role read off the state: primary, backup, view_change or recovering.
   [[nodiscard]] Role role() const;

@@ -114,6 +114,21 @@ TEST_CASE("P3: a restart with a disk resumes the role the disk describes", "[lev
     CHECK(result.next.view == 1);
     CHECK(sent<protocol::StartViewChange>(result.actions).size() == 2);
   }
+  SECTION("a new process (the runtime's) resumes whatever role its disk describes") {
+    // r0 was primary of view 0 when it started, but its disk says it is a backup of view 1: a
+    // new process does not know its old role, and Replica::restarting does not guess one.
+    Durable disk;
+    disk.view = 1;
+    disk.last_normal_view = 1;
+    const ReplicaConfig config{0, cluster(3), Variant::fixed};
+    REQUIRE(Replica::restarting(config).role() == Role::recovering);
+    const auto result = step(Replica::restarting(config), Recovered{disk, 5});
+    CHECK(result.rule == "P3");
+    CHECK(result.next.role() == Role::backup);
+    CHECK(result.next.view == 1);
+    CHECK(step(Replica::restarting(config), Recovered{std::nullopt, 5}).next.role() ==
+          Role::recovering);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,188 @@
+#pragma once
+/// \file
+/// Level 3 in production: one replica of the pure core (step.hpp) on a real UDP socket, Asio
+/// timers, a durable log with fsync (durable_log.hpp) and a RESP2 front door (resp_server.hpp),
+/// on one thread and one io_context. The code the simulator tests is the code that runs: the
+/// runtime only turns events into inputs and executes actions, under the driver's duties of
+/// step.hpp and the contract of action.hpp.
+///
+/// ## The event loop, with group commit
+///
+///     wake up: the socket is readable, the front door sent a request to this replica, or a timer
+///     fired batch:   the door's local requests, then up to batch_max datagrams the kernel already
+///     holds
+///              (drained without blocking); step() each, in order:
+///                Persist            -> stage it on the log (only the last one of the batch is
+///                written) SetTimer, Cancel   -> at once Send, ReplyToClient -> held until the end
+///                of the batch
+///     flush:   if the batch persisted: write, then ONE fdatasync
+///              then every held Send and ReplyToClient, in order
+///
+/// Rule P2 holds: every send follows the sync of every Persist before it. One fsync covers the
+/// whole batch, which is what makes 50 concurrent clients cheap (durable_log.hpp explains why
+/// writing only a batch's last Persist is enough).
+///
+/// ## Addresses
+///
+/// Replicas are known by the UDP addresses of cluster.json: a datagram from one of them comes
+/// from that replica's node id. A client's Request may come from anywhere (a `ladder client`, or
+/// another node's front door): the runtime remembers the address each client id's requests last
+/// came from, and sends that client's replies there. A Request arrives as Receive from node
+/// n + client id, as in the simulator. A Reply that arrives belongs to this node's own front door.
+///
+/// ## Start
+///
+/// The data dir holds the log `rN.log` and a marker `rN.marker`, written once the first boot's
+/// state is on disk:
+///
+/// | marker | log           | start                                                              |
+/// |--------|---------------|--------------------------------------------------------------------|
+/// | no     | no records    | first boot: boot(config); its state is persisted, then the marker |
+/// | any    | records       | Recovered{the last record, nonce} (rule P3)                        |
+/// | yes    | gone or empty | Recovered{nullopt, nonce}: the disk was lost; recover from peers (R0)
+/// |
+///
+/// A corrupt log refuses to start (DiskError naming the file and the byte). The nonce is drawn
+/// from std::random_device: the runtime is the one place where real randomness is allowed, and a
+/// restart needs a nonce no earlier incarnation used.
+///
+/// ## Faults
+///
+/// With a FaultPlan, the node's outgoing datagrams pass the plan's message faults (drop,
+/// duplicate, delay; net::UdpEndpoint). Messages between the door and its own replica do not
+/// travel and see no faults. The plan's timeline is not applied.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "level3_pure/cluster_file.hpp"
+#include "level3_pure/durable_log.hpp"
+#include "level3_pure/replica.hpp"
+#include "level3_pure/resp_server.hpp"
+#include "level3_pure/runtime_door.hpp"
+#include "level3_pure/runtime_timer.hpp"
+#include "level3_pure/step.hpp"
+#include "network/fault_plan.hpp"
+#include "network/udp_endpoint.hpp"
+
+namespace ladder::level3 {
+
+/// How a node runs.
+struct NodeOptions {
+  ClusterFile cluster;                   ///< every replica's address and the timeouts
+  int id = 0;                            ///< which replica this node is
+  std::filesystem::path data_dir;        ///< holds rN.log and rN.marker; must exist
+  Variant variant = Variant::fixed;      ///< which V4 the core runs
+  std::optional<net::FaultPlan> faults;  ///< message faults on outgoing datagrams
+  std::uint64_t seed = 0;                ///< the fault plan's seed
+  /// From a RESP command's arrival to its answer, at most: then "-TIMEOUT" (outcome unknown).
+  std::chrono::milliseconds door_deadline{2000};
+  std::size_t batch_max = 256;  ///< inputs stepped per batch (per fsync), at most
+  bool repair_disk = false;     ///< DurableLogOptions::repair
+  /// Where the RESP door listens; nullopt: the cluster file's port. 0: any free port (tests).
+  std::optional<std::uint16_t> resp_port;
+};
+
+/// What a node counted; counters only grow.
+struct NodeCounters {
+  std::uint64_t datagrams = 0;      ///< datagrams read from the socket
+  std::uint64_t malformed = 0;      ///< of which did not decode: counted and dropped
+  std::uint64_t strangers = 0;      ///< replica messages from an address of no replica: dropped
+  std::uint64_t stray_replies = 0;  ///< Replies for a client that is not this node's door's
+  std::uint64_t unroutable = 0;     ///< replies to a client whose address is unknown: dropped
+  std::uint64_t steps = 0;          ///< inputs stepped
+  std::uint64_t batches = 0;        ///< batches flushed
+  std::uint64_t syncs = 0;          ///< fdatasyncs (one per batch that persisted)
+  std::uint64_t sends = 0;          ///< Sends and ReplyToClients executed
+};
+
+/// One replica of a real cluster: the core, its disk, its socket, its timers and its door.
+///
+/// Everything runs on the io_context given to the constructor, which one thread runs; call
+/// start(), stop() and the queries on that thread (or while it does not run).
+class Node {
+ public:
+  /// Opens the disk (DiskError when it is corrupt or unusable) and binds the UDP socket and the
+  /// RESP port (boost::system::system_error when taken). Nothing runs before start().
+  /// Preconditions: options.id is a replica of options.cluster; the data dir exists.
+  Node(boost::asio::io_context& io, NodeOptions options);
+  /// Stops the node if it runs.
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  /// Boots or recovers (see the file comment), starts serving, and returns the "ready" line,
+  /// e.g. "ready r1: udp 127.0.0.1:7301, resp 127.0.0.1:6381, disk DIR/r1.log (recovered: view 2,
+  /// op 7, commit 7)". Throws DiskError when the first persist fails.
+  std::string start();
+  /// Closes the socket, the door and the timers. Idempotent.
+  void stop();
+
+  /// The replica's state now.
+  [[nodiscard]] const Replica& replica() const { return replica_; }
+  /// INFO's `key:value` lines: replica, role, view, op, commit, value, status, and counters.
+  [[nodiscard]] std::string info() const;
+  /// One line for the end: "r1 stopped: backup view 2 op 9 commit 9 value 17".
+  [[nodiscard]] std::string summary() const;
+  /// What the node counted.
+  [[nodiscard]] const NodeCounters& counters() const { return counters_; }
+  /// The socket's counters (the fault plan's drops and copies included).
+  [[nodiscard]] const net::EndpointStats& network_stats() const { return endpoint_.stats(); }
+  /// The front door's counters.
+  [[nodiscard]] const DoorStats& door_stats() const { return door_.stats(); }
+  /// The UDP port the node's socket is bound to.
+  [[nodiscard]] std::uint16_t udp_port() const { return endpoint_.local().port(); }
+  /// The RESP port (valid after the constructor).
+  [[nodiscard]] std::uint16_t resp_port() const { return resp_.port(); }
+  /// What the disk held and did at open.
+  [[nodiscard]] const DiskReport& disk_report() const { return disk_.report(); }
+
+ private:
+  void wait_for_datagrams();
+  void run_batch();
+  void schedule_batch();
+  void on_datagram(const net::UdpEndpoint::Address& source, std::string_view bytes);
+  void on_timer(Timer timer);
+  void step_on(const Input& input);
+  void take(const Action& action);
+  void flush();
+  void execute_reply(const ReplyToClient& reply);
+  void door_send(protocol::ReplicaId to, const protocol::Message& message);
+  [[nodiscard]] std::optional<protocol::ReplicaId> replica_at(
+      const net::UdpEndpoint::Address& source) const;
+  [[nodiscard]] std::filesystem::path marker_path() const;
+  [[nodiscard]] RespServerOptions door_server_options();
+
+  boost::asio::io_context& io_;
+  NodeOptions options_;
+  ReplicaConfig config_;
+  std::vector<net::UdpEndpoint::Address> addresses_;  // by replica id
+  DurableLog disk_;
+  Replica replica_;
+  net::UdpEndpoint endpoint_;
+  std::array<std::unique_ptr<OneShot>, 3> timers_;  // heartbeat, view_change, recovery
+  FrontDoor door_;
+  RespServer resp_;
+
+  // A batch in progress: the Sends and replies held until the batch's fsync.
+  bool staged_ = false;
+  std::vector<Action> held_;
+  std::deque<Receive> local_;  // the door's requests to this replica, not yet stepped
+  bool batch_posted_ = false;
+  std::array<std::optional<net::UdpEndpoint::Address>, protocol::kMaxClients> client_address_{};
+  std::array<bool, protocol::kMaxClients> client_local_{};  // its requests came from our door
+
+  std::string start_kind_;  // "first boot", "recovered: ...", "disk lost: ..."
+  bool started_ = false;
+  bool stopped_ = false;
+  NodeCounters counters_;
+};
+
+}  // namespace ladder::level3

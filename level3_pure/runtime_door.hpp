@@ -1,0 +1,133 @@
+#pragma once
+/// \file
+/// The runtime's front door behind the RESP server: each counter command (INCR, GET, ...) is run
+/// by an internal protocol client (runtime_client.hpp), so that the door holds no protocol
+/// logic of its own.
+///
+/// Client ids are bounded for the whole cluster (protocol::kMaxClients): every node's door owns
+/// a disjoint range of them (client_range()), and the last kCliClients ids are left for `ladder
+/// client`. Rule C1 allows one outstanding request per client id, so the door multiplexes its
+/// connections over its pool: a command takes a free client, or waits in line (FIFO, bounded)
+/// until one is free.
+///
+/// **Order.** A connection's commands run one after another, as Redis runs them: a pipelined
+/// `INCR c; GET c` reads the INCR. Its next command joins the line when the previous one ends.
+///
+/// **Coalescing.** When every client is busy, commands wait in line, and each belongs to a
+/// different connection, so none of them waits for another: they are concurrent. A client that
+/// becomes free takes the head of the line together with up to `coalesce_max` - 1 more waiting
+/// commands of the same kind, as ONE protocol request: k adds as add(d1 + ... + dk), k reads as
+/// one read. The answers are what running the k commands back to back at the request's place in
+/// the log would give: command i of an add group gets V - (d(i+1) + ... + dk) where V is the
+/// Reply's value, a read group's every command gets V. Since the k commands were all in flight
+/// during the request, that order is a valid linearization of them; the checkers of
+/// counter_spec/ see k ordinary operations. An abandoned group's commands are all unknown. This is
+/// how the door keeps 50 clients busy with 20 client ids, at one log entry (and one share of an
+/// fsync) per group.
+///
+/// Outcomes, as the RESP door answers them (resp.hpp):
+/// - the client's Reply: ok with its value;
+/// - the deadline passed with the request out (C4, Abandoned): unknown, "-TIMEOUT ...": the add
+///   may still happen;
+/// - the deadline passed while the command waited for a free client, or the line is full: error
+///   "-ERR ... not sent": it surely did not happen.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "level3_pure/resp_server.hpp"
+#include "level3_pure/runtime_client.hpp"
+
+namespace ladder::level3 {
+
+/// How many client ids are kept for `ladder client` processes: the last ones (60 to 63 with 64
+/// clients). No door uses them.
+inline constexpr std::size_t kCliClients = 4;
+
+/// A range of client ids: first .. first + count - 1.
+struct ClientRange {
+  spec::ClientId first = 0;  ///< the first id
+  std::size_t count = 0;     ///< how many
+  /// True when `id` is in the range.
+  [[nodiscard]] bool contains(spec::ClientId id) const { return id >= first && id - first < count; }
+};
+
+/// The client ids of replica `self`'s door in a cluster of `replicas`: an equal share of the ids
+/// below kMaxClients - kCliClients. Precondition (asserted): 0 <= self < replicas <= 15.
+ClientRange client_range(int replicas, int self);
+
+/// How a door is set up.
+struct DoorOptions {
+  ClientRange clients;                       ///< the door's own client ids
+  std::chrono::milliseconds deadline{2000};  ///< from a command's arrival to its answer, at most
+  std::size_t max_waiting = 100'000;         ///< commands waiting (in line or behind), at most
+  std::size_t coalesce_max = 64;  ///< commands one request may carry; 1 turns coalescing off
+};
+
+/// What a door did; counters only grow.
+struct DoorStats {
+  std::uint64_t commands = 0;  ///< commands submitted
+  std::uint64_t ok = 0;        ///< answered with a value
+  std::uint64_t unknown = 0;   ///< abandoned after the deadline: outcome unknown
+  std::uint64_t refused = 0;   ///< never sent: the line was full or the deadline passed in it
+  std::uint64_t requests = 0;  ///< protocol requests made (fewer than commands when coalesced)
+};
+
+/// The pool of protocol clients behind one node's RESP server. One thread: the io_context's.
+class FrontDoor {
+ public:
+  /// A door for a cluster with `cluster`'s parameters, whose clients' messages leave through
+  /// `send` and whose timers run on `executor`.
+  FrontDoor(const boost::asio::any_io_executor& executor, const protocol::Config& cluster,
+            DoorOptions options, ClientDriver::Transmit send);
+
+  /// Runs `command` of connection `connection` after the connection's earlier commands, and
+  /// calls `done` with its outcome (the RESP server's Backend).
+  void submit(std::uint64_t connection, const CounterCommand& command, Done done);
+  /// Connection `connection` closed: its commands queued behind its first are dropped.
+  void disconnected(std::uint64_t connection);
+  /// Forgets every command (their Dones are dropped unanswered) and disarms every timer.
+  void stop();
+  /// True when `client` is one of the door's clients: its Replies belong to on_message().
+  [[nodiscard]] bool owns(spec::ClientId client) const { return options_.clients.contains(client); }
+  /// A message for client `client` (owns(client)) arrived from network node `from`.
+  void on_message(spec::ClientId client, const protocol::Message& message, net::NodeId from);
+
+  /// The counters so far.
+  [[nodiscard]] const DoorStats& stats() const { return stats_; }
+  /// Commands waiting now (for a free client, or behind their connection's earlier command).
+  [[nodiscard]] std::size_t waiting() const { return waiting_; }
+
+ private:
+  struct Waiting {
+    std::uint64_t connection = 0;
+    CounterCommand command;
+    Done done;
+    std::chrono::steady_clock::time_point arrived;
+  };
+  using Group = std::vector<Waiting>;
+
+  void ready(Waiting command);
+  Group take_group();
+  void start(std::size_t slot, Group group);
+  void finished(std::size_t slot, const ClientOutcome& outcome, Group group);
+  void answer(const ClientOutcome& outcome, Group& group);
+  void release(std::uint64_t connection);
+  void refuse(Waiting& command, const std::string& why);
+
+  DoorOptions options_;
+  std::vector<std::unique_ptr<ClientDriver>> clients_;  // index: client id - first
+  std::vector<std::size_t> free_;                       // slots of idle clients
+  std::deque<Waiting> line_;                            // ready to run, at most one per connection
+  // Per connection with a command in line or running: its later commands, in order.
+  std::unordered_map<std::uint64_t, std::deque<Waiting>> behind_;
+  std::size_t waiting_ = 0;  // commands in line_ and behind_
+  DoorStats stats_;
+};
+
+}  // namespace ladder::level3

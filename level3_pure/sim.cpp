@@ -333,6 +333,7 @@ SimResult run_sim(const SimSpec& spec, const SimHooks& hooks, const SimLimits& l
   for (const net::Window& window : network.majority_windows())
     result.record.majority_windows.push_back(spec::Interval{window.begin, window.end});
   result.record.stuck_after_ms = scenario.stuck_after_ms;
+  result.record.linearizable_reads = true;
   result.record.end = network.now();
   result.verdict = spec::check_all(result.record);
   if (!settled && !result.verdict.has(spec::FindingKind::stuck)) {

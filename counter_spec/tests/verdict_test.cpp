@@ -112,3 +112,34 @@ TEST_CASE("finding kinds print as the tour table writes them") {
   CHECK(std::string(to_string(FindingKind::stuck)) == "STUCK");
   CHECK(std::string(to_string(FindingKind::bad_read)) == "BAD-READ");
 }
+
+TEST_CASE("check_all judges the reads as a whole only when the level asks for it") {
+  // Each read alone is explained (the +1 is concurrent with both), but the first saw the +1 and
+  // the second, which began after the first ended, did not: no single order explains both.
+  RunRecord run;
+  run.history.invoke(0, 0, OpKind::add, 1);
+  run.history.invoke(1, 1, OpKind::read);
+  run.history.ok(2, 1, 1);
+  run.history.invoke(3, 2, OpKind::read);
+  run.history.ok(4, 2, 0);
+  run.history.ok(10, 0);
+  for (const char* name : {"r0", "r1", "r2"}) {
+    ReplicaState replica;
+    replica.name = name;
+    replica.value = 1;
+    run.replicas.push_back(replica);
+  }
+  run.majority_windows = {{0, 100}};
+  run.end = 100;
+  CHECK(check_all(run).ok());  // level 0's verdict: the per-read check alone
+
+  run.linearizable_reads = true;
+  const Verdict verdict = check_all(run);
+  CHECK(verdict.cell() == "NONLINEAR");
+  CHECK(verdict.has(FindingKind::not_linearizable));
+
+  // A read no order of the adds explains is BAD-READ, and NONLINEAR is not added on top of it.
+  run.history.invoke(20, 1, OpKind::read);
+  run.history.ok(21, 1, 7);
+  CHECK(check_all(run).kinds() == std::vector<std::string>{"BAD-READ"});
+}

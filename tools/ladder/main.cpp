@@ -13,8 +13,11 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/ladder/check.hpp"
+#include "tools/ladder/diagram_states.hpp"
+#include "tools/ladder/explore_verb.hpp"
 #include "tools/ladder/levels.hpp"
 #include "tools/ladder/node.hpp"
+#include "tools/ladder/runtime_verbs.hpp"
 #include "tools/ladder/scenario_files.hpp"
 #include "tools/ladder/usage_error.hpp"
 #include "tools/ladder/verbs.hpp"
@@ -190,6 +193,28 @@ int main(int argc, char** argv) {
                    "every replica's port on 127.0.0.1, in replica order: 7000,7001,7002")
       ->required()
       ->type_name("PORTS");
+  // Level 3 in production (tools/ladder/runtime_verbs.hpp): the same verb with a cluster file.
+  RuntimeNodeOptions runtime_node;
+  std::string runtime_faults;
+  node_verb->footer(
+      "With --cluster FILE.json (a cluster file, as `ladder cluster up` writes) the node is a\n"
+      "level 3 replica: the pure core on UDP, a durable log in --data-dir and a RESP door:\n"
+      "  ladder node --id 1 --cluster cluster.json --data-dir data-r1");
+  CLI::Option* node_data_dir =
+      node_verb->add_option("--data-dir", runtime_node.data_dir, "level 3: the replica's disk")
+          ->type_name("DIR");
+  node_verb->add_option("--variant", runtime_node.variant, "level 3: first-release or fixed")
+      ->capture_default_str();
+  node_verb
+      ->add_option("--faults", runtime_faults,
+                   "level 3: a scenario file whose message faults (drop, duplicate, delay) "
+                   "apply to the node's outgoing datagrams")
+      ->check(CLI::ExistingFile)
+      ->type_name("SCENARIO.json");
+  add_seed_option(*node_verb, runtime_node.seed, "level 3: the fault plan's seed");
+  node_verb->add_flag("--repair-disk", runtime_node.repair_disk,
+                      "level 3: move a corrupt log aside and start without a disk (the state comes "
+                      "from the other replicas)");
 
   ClientVerbOptions client;
   std::string client_cluster;
@@ -220,6 +245,37 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   client_verb->add_option("--deadline-ms", client_deadline_ms, "each call's deadline")
       ->check(CLI::Range(1, 600000))
+      ->capture_default_str();
+  client_verb->footer(
+      "With --cluster FILE.json the call goes to a level 3 cluster (ladder cluster up): add\n"
+      "DELTA or read, through the protocol's client over UDP, printing \"ok =VALUE\" or\n"
+      "\"unknown: ...\"; --client picks the client id (default 63; the doors use 0 .. 59),\n"
+      "--deadline-ms when to give up (default 2000).");
+
+  // Level 3 in production: a cluster of node processes on this machine.
+  ClusterUpOptions cluster_up;
+  std::string cluster_up_dir = cluster_up.dir.string();
+  CLI::App* cluster_verb =
+      app.add_subcommand("cluster", "run a level 3 cluster of `ladder node` processes");
+  cluster_verb->require_subcommand(1);
+  CLI::App* cluster_up_verb = cluster_verb->add_subcommand(
+      "up", "write DIR/cluster.json, start the nodes, say how to talk to them; Ctrl-C stops all");
+  cluster_up_verb->add_option("--nodes", cluster_up.nodes, "how many replicas (odd)")
+      ->check(CLI::Range(1, 15))
+      ->capture_default_str();
+  cluster_up_verb->add_option("--dir", cluster_up_dir, "where cluster.json and the data dirs go")
+      ->capture_default_str();
+  cluster_up_verb
+      ->add_option("--base-port", cluster_up.base_port, "replica i's UDP port is this + i")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  cluster_up_verb
+      ->add_option("--resp-base-port", cluster_up.resp_base_port,
+                   "replica i's RESP (redis-cli) port is this + i")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  cluster_up_verb->add_option("--variant", cluster_up.variant, "first-release or fixed")
+      ->check(CLI::IsMember({"first-release", "fixed"}))
       ->capture_default_str();
 
   // Level 3's runs replay bit for bit: run a trace file again, shrink it, draw it.
@@ -265,7 +321,39 @@ int main(int argc, char** argv) {
   diagram_trace->add_flag("--timers", diagram.timers, "also draw timers firing");
   CLI::App* diagram_roles = diagram_verb->add_subcommand(
       "roles", "the roles of a level 3 replica and their transitions, from the core's table");
-  for (CLI::App* what : {diagram_trace, diagram_roles}) {
+  // Level 4: the reachable state graph of a tiny configuration (tools/ladder/diagram_states.hpp).
+  DiagramStatesOptions diagram_states;
+  CLI::App* diagram_states_verb = diagram_verb->add_subcommand(
+      "states", "level 4: every reachable global state of a tiny configuration, and its events");
+  diagram_states_verb->add_option("--model", diagram_states.model, "level3 or pn-counter")
+      ->check(CLI::IsMember({"level3", "pn-counter"}))
+      ->capture_default_str();
+  diagram_states_verb
+      ->add_option("--max-states", diagram_states.max_states,
+                   "refuse to draw more states than this")
+      ->check(CLI::Range(1, 5000))
+      ->capture_default_str();
+  diagram_states_verb->add_option("--variant", diagram_states.variant, "level3: rule V4's variant")
+      ->check(CLI::IsMember({"first-release", "fixed"}))
+      ->capture_default_str();
+  diagram_states_verb->add_option("--merge", diagram_states.merge, "pn-counter: max or sum")
+      ->check(CLI::IsMember({"max", "sum"}))
+      ->capture_default_str();
+  diagram_states_verb->add_option("--replicas", diagram_states.replicas,
+                                  "replicas (level3 default 3, pn-counter 2)");
+  diagram_states_verb->add_option("--clients", diagram_states.clients, "level3: clients (1)");
+  diagram_states_verb->add_option("--ops", diagram_states.ops, "level3: adds per client (1)");
+  diagram_states_verb->add_option("--adds", diagram_states.adds, "pn-counter: adds in all (1)");
+  diagram_states_verb->add_option("--in-flight", diagram_states.in_flight,
+                                  "pn-counter: messages in flight at most (1)");
+  diagram_states_verb->add_option("--max-drops", diagram_states.max_drops, "messages dropped (0)");
+  diagram_states_verb->add_option("--max-duplicates", diagram_states.max_duplicates,
+                                  "messages duplicated (0)");
+  diagram_states_verb->add_option("--max-crashes", diagram_states.max_crashes,
+                                  "level3: replica crashes (0)");
+  diagram_states_verb->add_option("--max-timeouts", diagram_states.max_timeouts,
+                                  "level3: timer firings (0)");
+  for (CLI::App* what : {diagram_trace, diagram_roles, diagram_states_verb}) {
     what->add_option("-o,--output", diagram_output, "the picture: .svg, .png, .pdf or .dot")
         ->required()
         ->type_name("FILE");
@@ -284,6 +372,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   linearizable_verb->add_option("-o,--output", linearizable_output, "write a picture (.html)")
       ->type_name("FILE");
+
+  // Level 4: every interleaving up to a bound (tools/ladder/explore_verb.hpp).
+  ExploreOptions explore;
+  CLI::App* explore_verb = add_explore_verb(app, explore);
+  add_color_option(*explore_verb, color);
 
   if (!known_verb_or_option(app, argc, argv)) return kExitUsage;
   try {
@@ -319,9 +412,22 @@ int main(int argc, char** argv) {
       return run_monkey(monkey);
     }
     if (check_verb->parsed()) return check_exercise(check);
+    if (node_verb->parsed() && is_cluster_file(node_cluster)) {
+      if (node_data_dir->count() == 0) throw UsageError("a level 3 node needs --data-dir DIR");
+      runtime_node.id = node.id;
+      runtime_node.cluster = node_cluster;
+      if (!runtime_faults.empty()) runtime_node.faults = runtime_faults;
+      return run_runtime_node(runtime_node);
+    }
+    if (node_verb->parsed() && node_data_dir->count() > 0)
+      throw UsageError("--data-dir is for a level 3 node: --cluster FILE.json");
     if (node_verb->parsed()) {
       node.cluster = parse_cluster(node_cluster);
       return run_node(node);
+    }
+    if (explore_verb->parsed()) {
+      explore.color = kColorModes.at(color);
+      return run_explore(explore);
     }
     if (replay_verb->parsed()) {
       replay.trace = replay_file;
@@ -334,6 +440,10 @@ int main(int argc, char** argv) {
       shrink.color = kColorModes.at(color);
       return run_shrink(shrink);
     }
+    if (diagram_states_verb->parsed()) {
+      diagram_states.output = diagram_output;
+      return run_diagram_states(diagram_states);
+    }
     if (diagram_verb->parsed()) {
       diagram.what = diagram_trace->parsed() ? "trace" : "roles";
       if (diagram_trace->parsed()) diagram.trace = diagram_file;
@@ -344,6 +454,24 @@ int main(int argc, char** argv) {
       linearizable.history = linearizable_file;
       if (!linearizable_output.empty()) linearizable.output = linearizable_output;
       return run_linearizable(linearizable);
+    }
+    if (client_verb->parsed() && is_cluster_file(client_cluster)) {
+      RuntimeClientOptions runtime_client;
+      runtime_client.cluster = client_cluster;
+      runtime_client.operation = client.operation;
+      runtime_client.delta = client.delta;
+      if (client_verb->get_option("--client")->count() > 0) runtime_client.client = client.client;
+      if (client_verb->get_option("--deadline-ms")->count() > 0) {
+        runtime_client.deadline =
+            std::chrono::milliseconds(static_cast<std::int64_t>(client_deadline_ms));
+      }
+      if (client.operation == "add" && client_delta->count() == 0)
+        throw UsageError("client add needs a DELTA: ladder client --cluster FILE add 5");
+      return run_runtime_client(runtime_client);
+    }
+    if (cluster_up_verb->parsed()) {
+      cluster_up.dir = cluster_up_dir;
+      return run_cluster_up(cluster_up);
     }
     if (client_verb->parsed()) {
       client.cluster = parse_cluster(client_cluster);

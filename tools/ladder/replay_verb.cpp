@@ -6,6 +6,8 @@
 #include "level3_pure/replay.hpp"
 #include "level3_pure/sim.hpp"
 #include "level3_pure/trace_file.hpp"
+#include "level4_explore/level3_trace.hpp"
+#include "tools/ladder/explore_verb.hpp"
 #include "tools/ladder/trace_input.hpp"
 #include "tools/ladder/trace_log.hpp"
 #include "tools/ladder/usage_error.hpp"
@@ -14,6 +16,10 @@
 namespace ladder::tools {
 
 int run_replay(const ReplayOptions& options) {
+  // A level-4 trace is a schedule, not a seed: it replays through the explorer's model.
+  if (level4::is_schedule_trace_file(options.trace)) {
+    return run_schedule_replay(options.trace, options.print, options.color);
+  }
   const level3::Trace trace = read_trace_argument(options.trace);
   const Painter painter(use_color(options.color, stdout));
   fmt::print("{}\n",

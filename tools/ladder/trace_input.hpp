@@ -12,4 +12,8 @@ namespace ladder::tools {
 /// mistake, reported as a UsageError (exit 2) whose message names the file, line and field.
 level3::Trace read_trace_argument(const std::filesystem::path& path);
 
+/// Like read_trace_argument, but also accepts a level-4 schedule trace (level4_explore/
+/// level3_trace.hpp), given as level 3's Trace so that the Lamport diagram draws it unchanged.
+level3::Trace read_drawable_trace_argument(const std::filesystem::path& path);
+
 }  // namespace ladder::tools

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Level 3's runtime against Redis: INCR through the RESP front door of a 3-node ladder cluster
+# (every add replicated to a majority and fsynced, fsyncs batched by group commit) and through a
+# private redis-server, measured by the same client, redis-benchmark, side by side in one run.
+#
+#   bench/level3_vs_redis.sh [BUILD_DIR] [N] [N1]  # defaults: build/release, 100000, N / 10
+#
+# For 1 client (N1 requests: an fsync each makes them slow) and then 50 clients (N requests),
+# `redis-benchmark -t incr -n REQUESTS -c CLIENTS --csv` against Redis without persistence, against
+# Redis with `appendfsync always` (its durable mode, for comparison), and against the cluster's
+# primary. Prints requests/s, p50 and p99 latency and the ratio to Redis,
+# then GETs the cluster's counter, which must equal the increments redis-benchmark completed, and
+# shows every replica's INFO. The issue's target: with 50 clients, >= 0.5x Redis's INCR rate.
+#
+# Environment: REDIS_PORT (default 16381), LADDER_BASE_PORT (default 17300: UDP ports
+# BASE..BASE+2, RESP ports BASE+10..BASE+12), LADDER_BENCH_REDIS_ONLY=1 (skip the cluster).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${1:-build/release}
+N=${2:-100000}
+N1=${3:-$((N / 10))}
+REDIS_PORT=${REDIS_PORT:-16381}
+BASE=${LADDER_BASE_PORT:-17300}
+REDIS_ONLY=${LADDER_BENCH_REDIS_ONLY:-0}
+LADDER="$BUILD_DIR/tools/ladder/ladder"
+WORK=$(mktemp -d /tmp/ladder-level3-bench.XXXXXX)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "level3_vs_redis: $*" >&2; exit 1; }
+
+if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get install -y redis-server >&2
+fi
+if [ "$REDIS_ONLY" != 1 ] && [ ! -x "$LADDER" ]; then
+  echo "level3_vs_redis: $LADDER is missing; build it first:" >&2
+  echo "  cmake --preset release && cmake --build build/release --target ladder" >&2
+  exit 1
+fi
+
+port_free() { [ -z "$(ss -Hltun "sport = :$1" 2>/dev/null)" ]; }
+
+# bench NAME PORT CLIENTS: one redis-benchmark run (N1 requests for 1 client, else N); prints
+# "NAME CLIENTS RPS P50 P99".
+# Its --csv output is a header line and "INCR","rps","avg","min","p50","p95","p99","max".
+bench() {
+  local line requests=$N
+  [ "$3" = 1 ] && requests=$N1
+  line=$(redis-benchmark -p "$2" -t incr -n "$requests" -c "$3" --csv | grep '^"INCR"' | tr -d '"') ||
+    fail "redis-benchmark against $1 (port $2) printed no INCR line"
+  echo "$line" | awk -F, -v name="$1" -v c="$3" '{print name, c, $2, $5, $7}'
+}
+
+# A throwaway Redis on loopback; MODE "none" (no persistence) or "fsync" (AOF, fsync every
+# write: Redis's durable mode, which batches the fsync of one event-loop round, as ladder does).
+start_redis() {
+  local dir="$WORK/redis-$1"
+  mkdir -p "$dir"
+  port_free "$REDIS_PORT" || fail "port $REDIS_PORT is taken; set REDIS_PORT"
+  if [ "$1" = none ]; then
+    set -- --save "" --appendonly no
+  else
+    set -- --save "" --appendonly yes --appendfsync always
+  fi
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$dir" "$@" --daemonize no \
+    --loglevel warning >"$dir/out" 2>&1 &
+  REDIS_PID=$!
+  PIDS+=("$REDIS_PID")
+  for _ in $(seq 50); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "redis-server did not answer PING: $(cat "$dir/out")"
+}
+
+stop_redis() {
+  kill "$REDIS_PID"
+  wait "$REDIS_PID" 2>/dev/null || true
+}
+
+# info PORT FIELD: one field of a node's INFO ("" when it does not answer).
+info() { redis-cli -p "$1" info 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
+
+# Three `ladder node` processes from the release build, each with a fresh data dir.
+start_cluster() {
+  local i
+  for i in 0 1 2; do
+    port_free $((BASE + i)) && port_free $((BASE + 10 + i)) ||
+      fail "port $((BASE + i)) or $((BASE + 10 + i)) is taken; set LADDER_BASE_PORT"
+  done
+  cat >"$WORK/cluster.json" <<EOF
+{"format": "ladder-cluster", "version": 1, "host": "127.0.0.1",
+ "replicas": [{"id": 0, "udp": $BASE, "resp": $((BASE + 10))},
+              {"id": 1, "udp": $((BASE + 1)), "resp": $((BASE + 11))},
+              {"id": 2, "udp": $((BASE + 2)), "resp": $((BASE + 12))}]}
+EOF
+  for i in 0 1 2; do
+    mkdir -p "$WORK/data-r$i"
+    "$LADDER" node --id "$i" --cluster "$WORK/cluster.json" --data-dir "$WORK/data-r$i" \
+      >"$WORK/r$i.out" 2>&1 &
+    PIDS+=($!)
+  done
+  for i in 0 1 2; do
+    for _ in $(seq 100); do
+      grep -q '^ready' "$WORK/r$i.out" && break
+      sleep 0.1
+    done
+    grep -q '^ready' "$WORK/r$i.out" || fail "r$i printed no ready line: $(cat "$WORK/r$i.out")"
+    grep '^ready' "$WORK/r$i.out" | head -1
+  done
+  # Find the primary: redis-benchmark talks to one port, and the primary needs no forwarding.
+  PRIMARY_PORT=""
+  for _ in $(seq 50); do
+    for i in 0 1 2; do
+      [ "$(info $((BASE + 10 + i)) role)" = primary ] && PRIMARY_PORT=$((BASE + 10 + i))
+    done
+    [ -n "$PRIMARY_PORT" ] && break
+    sleep 0.1
+  done
+  [ -n "$PRIMARY_PORT" ] || fail "no node says role:primary in its INFO"
+}
+
+results=()
+start_redis none
+results+=("$(bench redis "$REDIS_PORT" 1)" "$(bench redis "$REDIS_PORT" 50)")
+stop_redis
+start_redis fsync
+results+=("$(bench redis-fsync "$REDIS_PORT" 1)" "$(bench redis-fsync "$REDIS_PORT" 50)")
+stop_redis
+
+if [ "$REDIS_ONLY" != 1 ]; then
+  start_cluster
+  results+=("$(bench ladder "$PRIMARY_PORT" 1)" "$(bench ladder "$PRIMARY_PORT" 50)")
+fi
+
+echo
+echo "redis-benchmark -t incr -n REQUESTS -c CLIENTS --csv: $N1 INCRs with 1 client, $N with 50;" \
+  "$(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
+printf '%s\n' "${results[@]}" | awk '
+  { name[NR] = $1; rps[NR] = $3; p50[NR] = $4; p99[NR] = $5
+    clients[NR] = $2
+    if ($1 == "redis") base[clients[NR]] = $3 }
+  END {
+    label["redis"] = "redis, no persistence"
+    label["redis-fsync"] = "redis, appendfsync always"
+    label["ladder"] = "ladder, 3 nodes, quorum + fsync"
+    printf "%-34s %7s %12s %9s %9s %10s\n", "server", "clients", "requests/s", "p50 ms", "p99 ms", "vs redis"
+    for (i = 1; i <= NR; i++)
+      printf "%-34s %7d %12.0f %9.3f %9.3f %9.2fx\n", label[name[i]], clients[i], rps[i], p50[i],
+             p99[i], rps[i] / base[clients[i]]
+    for (i = 1; i <= NR; i++)
+      if (name[i] == "ladder" && clients[i] == 50)
+        printf "target: ladder with 50 clients >= 0.5x redis: %s (%.2fx)\n",
+               (rps[i] >= 0.5 * base[50]) ? "met" : "NOT met", rps[i] / base[50]
+  }'
+
+if [ "$REDIS_ONLY" != 1 ]; then
+  expected=$((N1 + N))
+  got=$(redis-cli -p "$PRIMARY_PORT" get counter | tr -d '\r')
+  echo
+  if [ "$got" = "$expected" ]; then
+    echo "GET counter on the cluster: $got = the $expected increments redis-benchmark completed: ok"
+  else
+    echo "GET counter on the cluster: $got, but redis-benchmark completed $expected increments: WRONG"
+  fi
+  sleep 0.5  # the backups learn the last commit from the next heartbeat
+  for i in 0 1 2; do
+    port=$((BASE + 10 + i))
+    echo "r$i: role $(info $port role), view $(info $port view), op $(info $port op)," \
+      "commit $(info $port commit), value $(info $port value)"
+  done
+  [ "$got" = "$expected" ] || exit 1
+fi

@@ -229,7 +229,9 @@ std::string hex(std::uint64_t value) {
   return fmt::format("{:016x}", value);
 }
 
-TraceEnd end_from_json(const json& line, const std::string& where) {
+}  // namespace
+
+TraceEnd trace_end_of(const json& line, const std::string& where) {
   TraceEnd end;
   const auto digest = field<std::string>(line, "digest", where, "16 hex digits");
   std::size_t used = 0;
@@ -251,8 +253,6 @@ TraceEnd end_from_json(const json& line, const std::string& where) {
   }
   return end;
 }
-
-}  // namespace
 
 json header_of(const SimSpec& spec) {
   json header{{"format", "ladder-trace"},
@@ -369,7 +369,7 @@ Trace read_trace(std::istream& in, const std::string& source) {
       trace.spec = spec_of(line, where);
       have_header = true;
     } else if (line.is_object() && line.contains("end")) {
-      trace.end = end_from_json(line, where);
+      trace.end = trace_end_of(line, where);
       have_end = true;
     } else if (line.is_object() && line.contains("t") && line.contains("e")) {
       trace.events.push_back(std::move(line));

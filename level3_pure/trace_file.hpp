@@ -87,6 +87,10 @@ Trace load_trace(const std::filesystem::path& file);
 
 /// The header line of `spec` (the first line of its trace file).
 nlohmann::json header_of(const SimSpec& spec);
+/// The end of a run in a trace file's last line (digest, verdict, kinds, summary, events, culprit);
+/// `where` prefixes errors ("run.jsonl:9"). Throws TraceError naming the field. Level 4's schedule
+/// traces end with the same line.
+TraceEnd trace_end_of(const nlohmann::json& line, const std::string& where);
 /// The spec in a header line; `where` prefixes errors ("run.jsonl:1"). Throws TraceError.
 SimSpec spec_of(const nlohmann::json& header, const std::string& where);
 

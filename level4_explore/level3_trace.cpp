@@ -220,27 +220,6 @@ void read_header(const json& header, const std::string& where, ScheduleTrace& tr
       field<std::vector<std::string>>(header, "schedule", where, "an array of event strings");
 }
 
-void read_end(const json& line, const std::string& where, level3::TraceEnd& end) {
-  const auto digest = field<std::string>(line, "digest", where, "16 hex digits");
-  std::size_t used = 0;
-  try {
-    end.digest = std::stoull(digest, &used, 16);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (digest.size() != 16 || used != 16) {
-    throw level3::TraceError(
-        fmt::format("{}: field \"digest\": expected 16 hex digits, got \"{}\"", where, digest));
-  }
-  end.verdict = field<std::string>(line, "verdict", where, "a verdict");
-  end.kinds = field<std::vector<std::string>>(line, "kinds", where, "an array of kinds");
-  end.summary = field<std::string>(line, "summary", where, "a sentence");
-  end.events = field<std::uint64_t>(line, "events", where, "a count");
-  if (line.contains("culprit") && line["culprit"].is_string()) {
-    end.culprit = line["culprit"].get<std::string>();
-  }
-}
-
 }  // namespace
 
 ScheduleTrace record_schedule(const Level3Model& model, const std::vector<Level3Event>& path,
@@ -315,7 +294,7 @@ ScheduleTrace read_schedule_trace(std::istream& in, const std::string& source) {
       read_header(line, where, trace);
       have_header = true;
     } else if (line.contains("end")) {
-      read_end(line, where, trace.end);
+      trace.end = level3::trace_end_of(line, where);
       have_end = true;
     } else {
       trace.events.push_back(std::move(line));

@@ -138,41 +138,4 @@ int run_explore(const ExploreOptions& options) {
   return kExitFailure;
 }
 
-int run_schedule_replay(const std::filesystem::path& trace, bool print, ColorMode color) {
-  level4::ScheduleTrace recorded;
-  try {
-    recorded = level4::load_schedule_trace(trace);
-  } catch (const level3::TraceError& error) {
-    throw UsageError(error.what());
-  }
-  const Painter painter(use_color(color, stdout));
-  fmt::print("{}\n", painter.paint(fmt::format("replaying {}", trace.string()), styles::heading));
-  fmt::print("level 4 schedule of {} steps; {}\n", recorded.schedule.size(),
-             recorded.config.describe());
-  const level4::ScheduleReplayReport report = level4::replay_schedule(recorded);
-  if (!report.problem.empty()) {
-    fmt::print("{}: {}\n", painter.paint("the schedule cannot run", styles::bad), report.problem);
-    return kExitFailure;
-  }
-  if (print) {
-    for (const auto& event : report.replayed.events)
-      fmt::print("  {}\n", event.dump());
-  }
-  fmt::print("\nrecorded: {:016x}  {}\n", report.recorded_digest, recorded.end.summary);
-  fmt::print("replayed: {:016x}  {}\n", report.replayed_digest, report.replayed.end.summary);
-  if (report.same) {
-    fmt::print("{}: the digest and all {} events are identical\n",
-               painter.paint("same run", styles::good), report.replayed.events.size());
-    return kExitOk;
-  }
-  fmt::print("{}\n", painter.paint("the run differs", styles::bad));
-  if (report.first_difference) {
-    fmt::print("  first difference at event {} (line {}):\n    recorded: {}\n    replayed: {}\n",
-               *report.first_difference, *report.first_difference + 2,
-               report.recorded_event.empty() ? "(the file ends here)" : report.recorded_event,
-               report.replayed_event.empty() ? "(the run ends here)" : report.replayed_event);
-  }
-  return kExitFailure;
-}
-
 }  // namespace ladder::tools

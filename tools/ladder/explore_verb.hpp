@@ -42,7 +42,4 @@ CLI::App* add_explore_verb(CLI::App& app, ExploreOptions& options);
 /// Throws UsageError for a bad variant, mode or bound.
 int run_explore(const ExploreOptions& options);
 
-/// `ladder replay FILE` for a level-4 trace: re-executes its schedule; 0 same, 1 different.
-int run_schedule_replay(const std::filesystem::path& trace, bool print, ColorMode color);
-
 }  // namespace ladder::tools

@@ -36,35 +36,33 @@ ProcessExit decode_status(int status) {
 
 NodeProcess::NodeProcess(const std::filesystem::path& ladder, int id,
                          const std::vector<std::uint16_t>& cluster,
-                         const std::filesystem::path& log) {
+                         const std::filesystem::path& log)
+    : NodeProcess(std::vector<std::string>{ladder.string(), "node", "--id", std::to_string(id),
+                                           "--cluster", fmt::format("{}", fmt::join(cluster, ","))},
+                  log) {
   assert(id >= 0 && static_cast<std::size_t>(id) < cluster.size());
+}
+
+NodeProcess::NodeProcess(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+  assert(!argv.empty());
   // Everything the child needs is built before fork(): between fork and exec a child of a
   // threaded parent may only make async-signal-safe calls, and allocating is not one of them.
-  const std::string program = ladder.string();
-  const std::string id_text = std::to_string(id);
-  const std::string cluster_text = fmt::format("{}", fmt::join(cluster, ","));
+  std::vector<char*> args;
+  for (const std::string& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));  // NOLINT: execv's signature
+  args.push_back(nullptr);
   const std::string log_path = log.empty() ? std::string("/dev/null") : log.string();
-  const std::string verb = "node";
-  const std::string id_flag = "--id";
-  const std::string cluster_flag = "--cluster";
-  char* const argv[] = {const_cast<char*>(program.c_str()),       // NOLINT: execv's signature
-                        const_cast<char*>(verb.c_str()),          // NOLINT
-                        const_cast<char*>(id_flag.c_str()),       // NOLINT
-                        const_cast<char*>(id_text.c_str()),       // NOLINT
-                        const_cast<char*>(cluster_flag.c_str()),  // NOLINT
-                        const_cast<char*>(cluster_text.c_str()),  // NOLINT
-                        nullptr};
   const pid_t parent = getpid();
 
   pid_ = fork();
   if (pid_ < 0) throw std::system_error(errno, std::generic_category(), "fork");
   if (pid_ == 0) {
-    // The child: die with the parent, send output to the log, become `ladder node`.
+    // The child: die with the parent, send output to the log, become the program.
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
     const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) _exit(127);
     close(fd);
-    execv(program.c_str(), argv);
+    execv(args[0], args.data());
     _exit(127);  // exec failed: the exit code says "command not found", as a shell would
   }
 }
@@ -80,13 +78,19 @@ void NodeProcess::kill() {
 }
 
 ProcessExit NodeProcess::stop(int signal, std::chrono::milliseconds limit) {
-  if (running()) {
-    ::kill(pid_, signal);
-    const auto give_up = std::chrono::steady_clock::now() + limit;
-    while (!reap(/*block=*/false) && std::chrono::steady_clock::now() < give_up)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    kill();  // still running after `limit`: it gets no more time
-  }
+  this->signal(signal);
+  return wait(limit);
+}
+
+void NodeProcess::signal(int signal) {
+  if (running()) ::kill(pid_, signal);
+}
+
+ProcessExit NodeProcess::wait(std::chrono::milliseconds limit) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  while (!reap(/*block=*/false) && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  kill();  // still running after `limit`: it gets no more time
   assert(ended_.has_value());
   return *ended_;
 }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace ladder::tools {
@@ -36,6 +37,10 @@ class NodeProcess {
   /// fork. Precondition: 0 <= id < cluster.size().
   NodeProcess(const std::filesystem::path& ladder, int id,
               const std::vector<std::uint16_t>& cluster, const std::filesystem::path& log = {});
+  /// Starts any program: `argv[0]` is its path, the rest its arguments (level 3's runtime tests
+  /// start `ladder node --cluster cluster.json ...` this way). Output as above.
+  /// Precondition: argv is not empty.
+  NodeProcess(const std::vector<std::string>& argv, const std::filesystem::path& log);
   /// Kills the child (SIGKILL) if it still runs, and reaps it.
   ~NodeProcess();
   NodeProcess(const NodeProcess&) = delete;
@@ -47,6 +52,11 @@ class NodeProcess {
   /// Sends `signal` (SIGTERM, SIGINT) and waits at most `limit` for the child to end. When it has
   /// not ended by then it is killed; either way it is reaped when this returns.
   ProcessExit stop(int signal, std::chrono::milliseconds limit);
+  /// Sends `signal` without waiting. Does nothing once the child has ended.
+  void signal(int signal);
+  /// Waits at most `limit` for the child to end, then kills it; either way it is reaped when this
+  /// returns.
+  ProcessExit wait(std::chrono::milliseconds limit);
   /// True until the child has been reaped.
   [[nodiscard]] bool running() const { return !ended_.has_value(); }
   /// Reaps the child if it has ended by now, without waiting; then running().

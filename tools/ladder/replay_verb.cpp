@@ -1,13 +1,16 @@
 /// \file
 /// `ladder replay FILE`: a level 3 trace file runs again, and must be the same run bit for bit.
 
+#include <filesystem>
+#include <string>
+
 #include <fmt/format.h>
 
 #include "level3_pure/replay.hpp"
 #include "level3_pure/sim.hpp"
 #include "level3_pure/trace_file.hpp"
 #include "level4_explore/level3_trace.hpp"
-#include "tools/ladder/explore_verb.hpp"
+#include "tools/ladder/terminal.hpp"
 #include "tools/ladder/trace_input.hpp"
 #include "tools/ladder/trace_log.hpp"
 #include "tools/ladder/usage_error.hpp"
@@ -15,23 +18,19 @@
 
 namespace ladder::tools {
 
-int run_replay(const ReplayOptions& options) {
-  // A level-4 trace is a schedule, not a seed: it replays through the explorer's model.
-  if (level4::is_schedule_trace_file(options.trace)) {
-    return run_schedule_replay(options.trace, options.print, options.color);
-  }
-  const level3::Trace trace = read_trace_argument(options.trace);
-  const Painter painter(use_color(options.color, stdout));
-  fmt::print("{}\n",
-             painter.paint(fmt::format("replaying {}", options.trace.string()), styles::heading));
-  fmt::print("{}", level3::describe_parameters(trace.spec));
-  const level3::ReplayReport report = level3::replay(trace);
-  if (options.print) {
+namespace {
+
+// The end of every replay, level 3's (a seed run again) or level 4's (a schedule run again): the
+// events if asked for, both digests, and where the runs part. Both reports name their fields alike.
+template <class Report>
+int print_outcome(const Painter& painter, const Report& report, const std::string& recorded_summary,
+                  bool print) {
+  if (print) {
     // The log of the run just made: the file's events, rendered as the demo renders them.
     for (const auto& event : report.replayed.events)
       fmt::print("  {}\n", event.dump());
   }
-  fmt::print("\nrecorded: {:016x}  {}\n", report.recorded_digest, trace.end.summary);
+  fmt::print("\nrecorded: {:016x}  {}\n", report.recorded_digest, recorded_summary);
   fmt::print("replayed: {:016x}  {}\n", report.replayed_digest, report.replayed.end.summary);
   if (report.same) {
     fmt::print("{}: the digest and all {} events are identical\n",
@@ -47,6 +46,40 @@ int run_replay(const ReplayOptions& options) {
                report.replayed_event.empty() ? "(the run ends here)" : report.replayed_event);
   }
   return kExitFailure;
+}
+
+// A level-4 trace is a schedule, not a seed: it replays through the explorer's model.
+int run_schedule_replay(const std::filesystem::path& trace, bool print, ColorMode color) {
+  level4::ScheduleTrace recorded;
+  try {
+    recorded = level4::load_schedule_trace(trace);
+  } catch (const level3::TraceError& error) {
+    throw UsageError(error.what());
+  }
+  const Painter painter(use_color(color, stdout));
+  fmt::print("{}\n", painter.paint(fmt::format("replaying {}", trace.string()), styles::heading));
+  fmt::print("level 4 schedule of {} steps; {}\n", recorded.schedule.size(),
+             recorded.config.describe());
+  const level4::ScheduleReplayReport report = level4::replay_schedule(recorded);
+  if (!report.problem.empty()) {
+    fmt::print("{}: {}\n", painter.paint("the schedule cannot run", styles::bad), report.problem);
+    return kExitFailure;
+  }
+  return print_outcome(painter, report, recorded.end.summary, print);
+}
+
+}  // namespace
+
+int run_replay(const ReplayOptions& options) {
+  if (level4::is_schedule_trace_file(options.trace)) {
+    return run_schedule_replay(options.trace, options.print, options.color);
+  }
+  const level3::Trace trace = read_trace_argument(options.trace);
+  const Painter painter(use_color(options.color, stdout));
+  fmt::print("{}\n",
+             painter.paint(fmt::format("replaying {}", options.trace.string()), styles::heading));
+  fmt::print("{}", level3::describe_parameters(trace.spec));
+  return print_outcome(painter, level3::replay(trace), trace.end.summary, options.print);
 }
 
 }  // namespace ladder::tools

@@ -61,7 +61,7 @@ Cell run_cell(const Level& level, const net::Scenario& scenario, std::uint64_t s
     std::vector<std::string> parts;
     if (clean > 0) parts.push_back(fmt::format("ok {}/{}", clean, runs));
     // In the checkers' order, as a single run's cell lists them.
-    for (const char* kind : {"LOST", "DUPLICATED", "DIVERGED", "STUCK", "BAD-READ"}) {
+    for (const char* kind : {"LOST", "DUPLICATED", "DIVERGED", "STUCK", "BAD-READ", "NONLINEAR"}) {
       if (kinds.contains(kind)) parts.push_back(fmt::format("{} {}/{}", kind, kinds[kind], runs));
     }
     return Cell{fmt::format("{}", fmt::join(parts, ", ")), clean == runs, seed};
@@ -81,6 +81,7 @@ void print_legend() {
       "DIVERGED      the replicas disagree after the network healed and went quiet\n"
       "STUCK         no operation completed for a long time while a majority was up\n"
       "BAD-READ n    n reads returned a value that no order of the adds explains\n"
+      "NONLINEAR     (levels 1-3) each read alone is explained, but no one order explains all\n"
       "ok 4/5, ...   level 2 runs on real threads, so each of its cells is several runs: how\n"
       "              often each verdict came up (the same seed is not the same run)\n"
       "levels 2 and 3 run the variant their author shipped, first-release (--variant fixed in\n"

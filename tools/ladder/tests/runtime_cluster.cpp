@@ -71,90 +71,12 @@ std::pair<std::vector<std::uint16_t>, std::vector<std::uint16_t>> free_ports(int
   return {udp, tcp};
 }
 
-ChildExit decode_status(int status) {
-  ChildExit exit;
-  if (WIFEXITED(status)) exit.code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) exit.signal = WTERMSIG(status);
-  return exit;
-}
-
 // True when `text` holds a line that starts with "ready".
 bool has_ready_line(const std::string& text) {
   return text.rfind("ready", 0) == 0 || text.find("\nready") != std::string::npos;
 }
 
 }  // namespace
-
-// ---- ChildProcess -------------------------------------------------------------------------------
-
-ChildProcess::ChildProcess(const std::vector<std::string>& argv,
-                           const std::filesystem::path& output) {
-  assert(!argv.empty());
-  // Everything the child needs is built before fork(): between fork and exec a child of a
-  // threaded parent may only make async-signal-safe calls, and allocating is not one of them.
-  std::vector<char*> args;
-  for (const std::string& arg : argv)
-    args.push_back(const_cast<char*>(arg.c_str()));  // NOLINT: execv's signature
-  args.push_back(nullptr);
-  const std::string output_path = output.string();
-  const pid_t parent = getpid();
-
-  pid_ = fork();
-  if (pid_ < 0) throw std::system_error(errno, std::generic_category(), "fork");
-  if (pid_ == 0) {
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
-    const int fd = open(output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) _exit(127);
-    close(fd);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-}
-
-ChildProcess::~ChildProcess() {
-  kill();
-}
-
-void ChildProcess::kill() {
-  if (ended_) return;
-  ::kill(pid_, SIGKILL);
-  reap(/*block=*/true);
-}
-
-void ChildProcess::signal(int signal) {
-  if (!ended_) ::kill(pid_, signal);
-}
-
-ChildExit ChildProcess::stop(int signal, std::chrono::milliseconds limit) {
-  this->signal(signal);
-  return wait(limit);
-}
-
-ChildExit ChildProcess::wait(std::chrono::milliseconds limit) {
-  const auto give_up = std::chrono::steady_clock::now() + limit;
-  while (!reap(/*block=*/false) && std::chrono::steady_clock::now() < give_up)
-    std::this_thread::sleep_for(10ms);
-  kill();  // still running after `limit`: it gets no more time
-  assert(ended_.has_value());
-  return *ended_;
-}
-
-bool ChildProcess::poll() {
-  return !reap(/*block=*/false);
-}
-
-bool ChildProcess::reap(bool block) {
-  if (ended_) return true;
-  int status = 0;
-  pid_t got = 0;
-  do {
-    got = waitpid(pid_, &status, block ? 0 : WNOHANG);
-  } while (got < 0 && errno == EINTR);
-  if (got == 0) return false;
-  assert(got == pid_ && "waitpid() on our own child cannot fail otherwise");
-  ended_ = decode_status(status);
-  return true;
-}
 
 // ---- RuntimeCluster -----------------------------------------------------------------------------
 

@@ -23,43 +23,14 @@
 #include <string>
 #include <vector>
 
+#include "tools/ladder/node_process.hpp"
+
 namespace ladder::tools::testing {
 
-/// How a child process ended.
-struct ChildExit {
-  std::optional<int> code;    ///< its exit code, when it exited
-  std::optional<int> signal;  ///< the signal that ended it, when one did
-};
-
-/// One child process running `argv`, its stdout and stderr appended to a file. Not copyable.
-class ChildProcess {
- public:
-  /// Starts argv[0] with `argv`. Throws std::system_error when it cannot fork.
-  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& output);
-  /// Kills (SIGKILL) and reaps the child if it still runs.
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-
-  /// SIGKILL, then reap. Nothing once the child has ended.
-  void kill();
-  /// Sends `signal` without waiting. Nothing once the child has ended.
-  void signal(int signal);
-  /// Waits at most `limit` for the child to end, then kills it; always reaped on return.
-  ChildExit wait(std::chrono::milliseconds limit);
-  /// Sends `signal`, waits at most `limit` for the end, then kills; always reaped on return.
-  ChildExit stop(int signal, std::chrono::milliseconds limit);
-  /// Reaps the child if it has ended, without waiting; true while it runs.
-  bool poll();
-  /// How it ended; nullopt while it runs.
-  [[nodiscard]] const std::optional<ChildExit>& ended() const { return ended_; }
-
- private:
-  bool reap(bool block);
-
-  pid_t pid_ = -1;
-  std::optional<ChildExit> ended_;
-};
+/// How a child process ended (node_process.hpp).
+using ChildExit = ProcessExit;
+/// One child process running an argument vector, its output appended to a file (node_process.hpp).
+using ChildProcess = NodeProcess;
 
 /// What became of starting a node: it printed its "ready" line, or it exited first.
 struct StartOutcome {

@@ -5,6 +5,8 @@
 //   cmake --preset release && cmake --build build/release --target ladder_bench_level1_rpc
 //   build/release/bench/ladder_bench_level1_rpc --calls 100000
 //   build/release/bench/ladder_bench_level1_rpc --only two-backups   # one configuration, for perf
+//   build/release/bench/ladder_bench_level1_rpc --default-scheduling  # server threads without
+//                                                                      # SCHED_BATCH, for A/B runs
 //
 // bench/level1_vs_redis.sh runs it side by side with redis-benchmark; RESULTS.md has the figures.
 // There are no fault proxies here: this measures the RPC layer and the replicas, not the proxy.
@@ -29,12 +31,13 @@ using ladder::level1::ReplicaOptions;
 using ladder::level1::Update;
 
 // Calls add `calls` times on a primary with `backups` backups; returns calls per second.
-double adds_per_second(int backups, std::uint64_t calls) {
+double adds_per_second(int backups, std::uint64_t calls, bool batch_scheduling) {
   std::vector<std::unique_ptr<Replica>> replicas;
   std::vector<std::uint16_t> ports;
   for (int i = 0; i <= backups; ++i) {
     ReplicaOptions options;
     options.index = i;
+    options.batch_scheduling = batch_scheduling;
     replicas.push_back(std::make_unique<Replica>(options));
     replicas.back()->start();
     ports.push_back(replicas.back()->port());
@@ -64,14 +67,17 @@ int main(int argc, char** argv) {
   app.add_option("--calls", calls, "adds per configuration")->check(CLI::PositiveNumber);
   app.add_option("--only", only, "run one configuration only (for perf and strace)")
       ->check(CLI::IsMember({"no-backups", "two-backups"}));
+  bool default_scheduling = false;
+  app.add_flag("--default-scheduling", default_scheduling,
+               "server threads under the default policy, not SCHED_BATCH (for A/B runs)");
   CLI11_PARSE(app, argc, argv);
 
   // One line per configuration, "name rate", so that scripts can read them.
   if (only != "two-backups") {
-    fmt::print("level1_add_no_backups {:.0f}\n", adds_per_second(0, calls));
+    fmt::print("level1_add_no_backups {:.0f}\n", adds_per_second(0, calls, !default_scheduling));
   }
   if (only != "no-backups") {
-    fmt::print("level1_add_two_backups {:.0f}\n", adds_per_second(2, calls));
+    fmt::print("level1_add_two_backups {:.0f}\n", adds_per_second(2, calls, !default_scheduling));
   }
   return 0;
 }

@@ -9,6 +9,13 @@
 # the other, so that the three figures of a round meet the same load on a shared machine. Prints
 # every round with its ratios and the load average, then the median ratios. The targets (issue 3):
 # level 1 without backups >= 0.8x Redis, with two backups in parallel >= 0.4x.
+#
+#   PIN_CPU=0 bench/level1_vs_redis.sh ...   # every process of both sides on CPU 0 (taskset)
+#
+# Unset (the default), the kernel places the threads. On a small VM where a wake-up across vCPUs
+# costs more than a whole round trip on one, where it puts level 1's four threads (client, primary,
+# two backups) decides the two-backup figure more than the code does; PIN_CPU measures both sides
+# on one CPU, the same for both (bench/RESULTS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +24,8 @@ N=${2:-100000}
 ROUNDS=${3:-3}
 PORT=${REDIS_PORT:-16379}
 BENCH="$BUILD_DIR/bench/ladder_bench_level1_rpc"
+PIN=()
+[ -n "${PIN_CPU:-}" ] && PIN=(taskset -c "$PIN_CPU")
 
 if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null; then
   sudo=""
@@ -30,7 +39,7 @@ if [ ! -x "$BENCH" ]; then
 fi
 
 # A throwaway server: no persistence, loopback only, stopped however this script ends.
-redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+"${PIN[@]}" redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
   --loglevel warning >/dev/null &
 REDIS_PID=$!
 trap 'kill "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null || true' EXIT
@@ -42,15 +51,17 @@ redis-cli -p "$PORT" ping >/dev/null
 
 redis_rate() {
   # `-q` prints "INCR: 41841.00 requests per second, p50=0.023 msec"; keep the number.
-  redis-benchmark -p "$PORT" -t incr -c 1 -P 1 -n "$N" -q | tr '\r' '\n' | grep '^INCR:' |
+  "${PIN[@]}" redis-benchmark -p "$PORT" -t incr -c 1 -P 1 -n "$N" -q | tr '\r' '\n' | grep '^INCR:' |
     tail -1 | sed -E 's/^INCR: ([0-9.]+) requests per second.*/\1/'
 }
 
 ours_rate() {  # $1: no-backups or two-backups
-  "$BENCH" --calls "$N" --only "$1" | awk '{print $2}'
+  "${PIN[@]}" "$BENCH" --calls "$N" --only "$1" | awk '{print $2}'
 }
 
-echo "N = $N calls per figure, one client, one request at a time; $(nproc) cores"
+placement="threads placed by the kernel"
+[ -n "${PIN_CPU:-}" ] && placement="every process on CPU $PIN_CPU"
+echo "N = $N calls per figure, one client, one request at a time; $(nproc) cores; $placement"
 printf "%-6s %12s %14s %7s %15s %7s %6s\n" round "redis INCR/s" "L1 no backups" ratio \
   "L1 two backups" ratio load
 rows=""

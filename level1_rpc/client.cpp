@@ -84,13 +84,14 @@ class Stub {
     decoder_.reset();
   }
 
-  // Prepares a call; throws NotSent (counted) when the request is too large to send.
-  Attempt prepare(std::string_view method, const nlohmann::json& args) {
+  // Prepares a call of `method` with its arguments serialised (`args.dump()`); throws NotSent
+  // (counted) when the request is too large to send.
+  Attempt prepare(std::string_view method, std::string_view args_json) {
     ++stats_.calls;
     Attempt attempt;
     attempt.id = next_call_id_++;
     attempt.method = method;
-    const std::string body = encode_request(attempt.id, method, args);
+    const std::string body = encode_request_json(attempt.id, method, args_json);
     if (body.size() >= decoder_.max_frame_bytes()) {
       // A caller's bug, but the caller may be a reader experimenting: say so, send nothing.
       fail(NotSent(fmt::format("{} on {}: the request of {} bytes exceeds the {}-byte frame limit",
@@ -366,7 +367,7 @@ nlohmann::json Client::call(std::string_view method, const nlohmann::json& args,
                             std::chrono::milliseconds deadline) {
   assert(deadline.count() > 0 && "a call needs time to happen");
   const Clock::time_point until = Clock::now() + deadline;
-  Attempt attempt = impl_->stub.prepare(method, args);
+  Attempt attempt = impl_->stub.prepare(method, args.dump());
   impl_->stub.start(attempt);
   const InFlight call{.stub = &impl_->stub, .attempt = &attempt};
   drive(std::span(&call, 1), until, impl_->fds, impl_->waiting);
@@ -416,9 +417,10 @@ std::vector<ClientGroup::Outcome> ClientGroup::call_all(std::string_view method,
   std::vector<Attempt> attempts(n);
   std::vector<InFlight> calls;
   calls.reserve(n);
+  const std::string args_json = args.dump();  // once for all: only the call ids differ
   for (std::size_t i = 0; i < n; ++i) {
     try {
-      attempts[i] = impl_->stubs[i]->prepare(method, args);
+      attempts[i] = impl_->stubs[i]->prepare(method, args_json);
     } catch (const RpcError&) {
       outcomes[i].error = std::current_exception();
       continue;

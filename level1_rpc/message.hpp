@@ -16,7 +16,8 @@
 ///
 /// The encoders write exactly the layout above without the spaces, keys in that order
 /// (`{"id":7,"result":{"value":12}}`); the decoders accept any JSON spelling of a message, and read
-/// that exact layout on a fast path that parses only `args` or `result` as JSON.
+/// that exact layout on a fast path that parses only `args` or `result` as JSON, and builds them
+/// without the parser when they are flat objects of integers (`{"client":0,"seq":3,"delta":2}`).
 ///
 /// JSON was chosen over a binary layout because the reader can read it in a packet capture and in
 /// the demo's log; the frame around it (network/frame.hpp) already gives the length, a version
@@ -58,6 +59,11 @@ std::string encode(const Request& request);
 /// The frame body of the request for call `id` of `method` with `args`: the same as encode(Request)
 /// without copying the arguments into a Request first.
 std::string encode_request(std::uint64_t id, std::string_view method, const nlohmann::json& args);
+/// The same with the arguments already serialised (`args.dump()`), so that a caller sending one
+/// call to several servers serialises them once. Precondition: `args_json` is one compact JSON
+/// value.
+std::string encode_request_json(std::uint64_t id, std::string_view method,
+                                std::string_view args_json);
 /// The frame body of a reply.
 std::string encode(const Reply& reply);
 /// The request in a frame body. Throws DecodeError.

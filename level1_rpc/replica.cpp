@@ -91,7 +91,8 @@ Replica::Replica(ReplicaOptions options)
       server_(ServerOptions{.host = "127.0.0.1",
                             .port = options_.port,
                             .threads = options_.threads,
-                            .max_frame_bytes = net::kDefaultMaxFrameBytes}) {
+                            .max_frame_bytes = net::kDefaultMaxFrameBytes,
+                            .batch_scheduling = options_.batch_scheduling}) {
   assert(options_.index >= 0);
   if (options_.make_reply_cache) reply_cache_ = options_.make_reply_cache();
   server_.add_method("add", [this](const nlohmann::json& args) { return add(args); });

@@ -48,6 +48,8 @@ struct ReplicaOptions {
   /// How long the primary waits for the backups' `apply` replies before it gives up on the missing.
   std::chrono::milliseconds backup_deadline{100};
   int threads = 4;  ///< server threads: how many calls may run at once
+  /// Its server's threads under SCHED_BATCH: see ServerOptions::batch_scheduling.
+  bool batch_scheduling = true;
   /// Called (from the replica's threads, so it must be thread-safe) with one line for each backup
   /// the primary gave up on; the line does not name this replica. Empty: no log.
   std::function<void(const std::string&)> log;

@@ -44,6 +44,13 @@ struct ServerOptions {
   /// connections.
   int threads = 4;
   std::size_t max_frame_bytes = net::kDefaultMaxFrameBytes;  ///< the frame limit both ways
+  /// Run the serving threads under Linux's SCHED_BATCH policy: a thread woken by a request does
+  /// not preempt the thread that sent it, which goes on to its next send or to sleep first. A
+  /// primary then sends `apply` to every backup before a backup runs, and a client is asleep
+  /// before the server runs: five context switches per replicated add instead of six or seven
+  /// when client, primary and backups share a core (bench/RESULTS.md). A hint: where the
+  /// kernel refuses it, the threads keep the default policy. False: the default policy.
+  bool batch_scheduling = true;
 };
 
 /// Everything a server counted since it was constructed.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 
 #include <catch2/catch.hpp>
@@ -151,4 +152,57 @@ TEST_CASE("the fast path and the general decoder agree on 20,000 mutated message
     }
   }
   CHECK(compared > 1000);  // the mutations leave enough valid JSON to compare
+}
+
+// The fast path builds flat objects of integers (add's and apply's arguments, add's result) key by
+// key instead of parsing them: they must come out as the parser makes them, down to the number
+// types that update_from_json checks (a non-negative integer is unsigned, a negative one is not).
+TEST_CASE("flat integer objects decode exactly as the JSON parser makes them", "[level1][rpc]") {
+  const auto args_of = [](const std::string& args) {
+    const std::string body = R"({"id":5,"method":"apply","args":)" + args + "}";
+    const Outcome<Request> fast = try_request(body);
+    const Outcome<Request> general = try_request(*respelled(body));
+    REQUIRE(fast.index() == 0);
+    REQUIRE(general.index() == 0);
+    return std::pair{std::get<0>(fast).args, std::get<0>(general).args};
+  };
+  const auto [fast, general] = args_of(R"({"client":0,"seq":18446744073709551615,"delta":-2})");
+  CHECK(fast == general);
+  CHECK(fast.at("client").is_number_unsigned());
+  CHECK(fast.at("seq").get<std::uint64_t>() == 18446744073709551615U);
+  CHECK(fast.at("delta").is_number_integer());
+  CHECK_FALSE(fast.at("delta").is_number_unsigned());
+  CHECK(fast.at("delta").get<std::int64_t>() == -2);
+  CHECK(args_of("{}").first == nlohmann::json::object());
+  // Spellings the fast path leaves to the parser, which decides as it always did.
+  CHECK(args_of(R"({"a":1,"a":2})").first == nlohmann::json{{"a", 2}});  // the last one wins
+  CHECK(args_of(R"({"a":18446744073709551616})").first.at("a").is_number_float());
+  CHECK(args_of(R"({"a":-9223372036854775809})").first.at("a").is_number_float());
+  CHECK(args_of(R"({"a":1.5,"b":2})").first.at("a") == 1.5);
+  CHECK(args_of(R"({"a":{"b":1}})").first.at("a").at("b") == 1);
+  CHECK(args_of(R"({"a":-0})").first.at("a") == 0);
+  CHECK(std::holds_alternative<std::string>(
+      try_request(R"({"id":5,"method":"apply","args":{"a":01}})")));  // a leading zero
+  CHECK(std::holds_alternative<std::string>(
+      try_request(R"({"id":5,"method":"apply","args":{"a":-}})")));  // a sign alone
+  CHECK(std::holds_alternative<std::string>(
+      try_request(R"({"id":5,"method":"apply","args":{"a":1,}})")));  // a comma too many
+  const Outcome<Reply> reply = try_reply(R"({"id":5,"result":{"value":-7}})");
+  REQUIRE(reply.index() == 0);
+  CHECK(std::get<0>(reply).result.at("value").get<std::int64_t>() == -7);
+}
+
+TEST_CASE("a request encodes the same from serialised arguments", "[level1][rpc]") {
+  const nlohmann::json args{{"client", 1}, {"seq", 2}, {"delta", -3}};
+  CHECK(ladder::level1::encode_request_json(4, "apply", args.dump()) ==
+        ladder::level1::encode_request(4, "apply", args));
+  CHECK(ladder::level1::encode_request(4, "apply", args) ==
+        R"({"id":4,"method":"apply","args":{"client":1,"delta":-3,"seq":2}})");
+  // A method name that needs escapes is written as JSON writes it, and decodes back.
+  const std::string odd = "quote\" back\\ tab\t";
+  const std::string body = ladder::level1::encode_request_json(4, odd, "{}");
+  CHECK(body == R"({"id":4,"method":"quote\" back\\ tab\t","args":{}})");
+  const Outcome<Request> decoded = try_request(body);
+  REQUIRE(decoded.index() == 0);
+  CHECK(std::get<0>(decoded).method == odd);
 }

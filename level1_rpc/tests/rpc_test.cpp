@@ -2,6 +2,8 @@
 // error classes that need a fault in the middle of a call are produced through the fault proxy in
 // rpc_fault_test.cpp.
 
+#include <sched.h>
+
 #include <array>
 #include <chrono>
 #include <condition_variable>
@@ -101,6 +103,22 @@ TEST_CASE("a call returns the method's result and calls run in order", "[level1]
   CHECK(client.stats().ok == 3);
   CHECK(client.stats().connects == 1);  // one connection carried all three calls
   CHECK(s.server.stats().calls == 3);
+}
+
+// The policy is a performance hint (bench/RESULTS.md), but the option must reach the threads that
+// run the methods, and leave them alone when it is off.
+TEST_CASE("batch_scheduling puts the serving threads, and only them, under SCHED_BATCH",
+          "[level1][rpc]") {
+  const bool batch = GENERATE(true, false);
+  Server server(ladder::level1::ServerOptions{.threads = 2, .batch_scheduling = batch});
+  server.add_method("policy", [](const nlohmann::json&) { return ::sched_getscheduler(0); });
+  server.start();
+  Client first("127.0.0.1", server.port());
+  Client second("127.0.0.1", server.port());  // dealt to the other thread
+  const int expected = batch ? SCHED_BATCH : SCHED_OTHER;
+  CHECK(first.call("policy", nlohmann::json::object(), kDeadline) == expected);
+  CHECK(second.call("policy", nlohmann::json::object(), kDeadline) == expected);
+  CHECK(::sched_getscheduler(0) == SCHED_OTHER);  // the test's own thread is untouched
 }
 
 TEST_CASE("a method that throws reaches the client as a RemoteFailure that ran", "[level1][rpc]") {

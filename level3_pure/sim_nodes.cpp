@@ -99,12 +99,16 @@ void ReplicaNode::on_crash() {
   // The process is gone: nothing steps until the restart, which keeps only the disk.
   left_by_crash_ = std::move(state_);
   state_.reset();
+  lazy_.reset();  // P4: a lazy Persist still unwritten is lost, as on a real machine
   for (auto& timer : timers_)
     timer.reset();  // the network already dropped them
 }
 
 void ReplicaNode::run(net::NodeContext& ctx, const Input& input) {
   assert(state_);
+  // The runtime writes a lazy Persist with the next batch's sync or soon after on its own; here
+  // it reaches the disk at the replica's next step, so a crash before that step loses it (P4).
+  if (lazy_) disk_ = *std::exchange(lazy_, std::nullopt);
   const Role before = state_->role();
   StepResult result = step(std::move(*state_), input);
   state_ = std::move(result.next);
@@ -121,7 +125,12 @@ void ReplicaNode::execute(net::NodeContext& ctx, const StepResult& result, Role 
   }
   for (const Action& action : result.actions) {
     if (const auto* persist = std::get_if<Persist>(&action)) {
-      disk_ = persist->state;  // "written and fsync'ed" before the next action: P2
+      if (persist->lazy) {
+        lazy_ = persist->state;  // P4: no action waits for it
+      } else {
+        disk_ = persist->state;  // "written and fsync'ed" before the next action: P2
+        lazy_.reset();           // an older lazy state is part of this one
+      }
     } else if (const auto* send = std::get_if<Send>(&action)) {
       assert(send->to != config_.self && "step never sends to self");
       ctx.send(send->to, protocol::encode_datagram(send->message));

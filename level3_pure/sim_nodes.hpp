@@ -59,6 +59,7 @@ class ReplicaNode final : public net::SimNode {
   std::optional<Replica> state_;
   std::optional<Replica> left_by_crash_;  // what the crash left, for the Recovered step
   std::optional<Durable> disk_;           // the last completed Persist
+  std::optional<Durable> lazy_;           // a lazy Persist (P4) not yet written: a crash loses it
   std::array<std::optional<net::TimerId>, 4> timers_{};
   bool booted_ = false;
   std::uint64_t malformed_ = 0;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstddef>
 #include <utility>
 
 #include "level3_pure/detail/core.hpp"
@@ -244,15 +245,33 @@ void check_silence(const Replica& after, const std::vector<Action>& actions) {
   }
 }
 
+// P4: the durable change is a commit and nothing else. The ops between the two commit numbers
+// were held in `before`'s suffix and are now folded into `now`'s snapshot; they are on a majority
+// of disks already (that is what committing them required), so losing this write loses no
+// promise: only the knowledge that they are committed, which the heartbeat gathers again.
+bool only_commit_advanced(const Durable& before, const Durable& now) {
+  if (now.view != before.view || now.last_normal_view != before.last_normal_view) return false;
+  const protocol::Log& was = before.log;
+  const protocol::Log& is = now.log;
+  if (is.op_number() != was.op_number() || is.commit_number() <= was.commit_number()) return false;
+  const auto folded = static_cast<std::ptrdiff_t>(is.commit_number() - was.commit_number());
+  return std::equal(was.suffix.begin() + folded, was.suffix.end(), is.suffix.begin(),
+                    is.suffix.end());
+}
+
 // P2: a step that changed a durable field persists the new value before anything else it does;
 // a step that changed none persists nothing. Putting the Persist first satisfies "before every
-// Send" for any driver that executes the list in order.
-void persist_first(const Durable& before, const Replica& after, std::vector<Action>& actions) {
+// Send" for any driver that executes the list in order. P4: a commit alone goes last, lazy.
+void place_persist(const Durable& before, const Replica& after, std::vector<Action>& actions) {
   assert(std::none_of(actions.begin(), actions.end(),
                       [](const Action& a) { return std::holds_alternative<Persist>(a); }) &&
          "rules never emit Persist themselves: P2 is applied here, once");
   Durable now = after.durable();
   if (now == before) return;
+  if (only_commit_advanced(before, now)) {
+    actions.push_back(Persist{std::move(now), /*lazy=*/true});
+    return;
+  }
   actions.insert(actions.begin(), Persist{std::move(now)});
   assert(std::holds_alternative<Persist>(actions.front()) && "P2: the Persist comes first");
 }
@@ -302,7 +321,7 @@ StepResult step(Replica state, const Input& input) {
          "an ignored input changes nothing");
   assert((!result.rule.starts_with("ignored") || result.actions.empty()) &&
          "an ignored input asks for nothing");
-  detail::persist_first(durable_before, result.next, result.actions);
+  detail::place_persist(durable_before, result.next, result.actions);
   return result;
 }
 //! [step]

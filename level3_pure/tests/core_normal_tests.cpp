@@ -57,11 +57,14 @@ TEST_CASE("N3: a backup appends the next op, acks it and learns the commit numbe
   CHECK(std::holds_alternative<Persist>(actions.front()));  // log on disk before PrepareOk (P2)
   CHECK(all<SetTimer>(actions) == std::vector<SetTimer>{{Timer::view_change, 200}});
 
-  // The next Prepare carries commit 1: the backup applies op 1.
-  feed(r1, from(0, protocol::Prepare{0, 2, 1, add(0, 2, 3)}));
+  // The next Prepare carries commit 1: the backup applies op 1. It also appends op 2, so the
+  // Persist is strict and first, before the PrepareOk (P2), not lazy (P4 is a commit alone).
+  const auto next = feed(r1, from(0, protocol::Prepare{0, 2, 1, add(0, 2, 3)}));
   CHECK(r1.op_number() == 2);
   CHECK(r1.commit_number() == 1);
   CHECK(r1.value() == 5);
+  REQUIRE(std::holds_alternative<Persist>(next.front()));
+  CHECK_FALSE(std::get<Persist>(next.front()).lazy);
 }
 
 TEST_CASE("N3: a Prepare for an op already held is re-acked cumulatively", "[level3][normal]") {
@@ -96,8 +99,12 @@ TEST_CASE("N4/N5: f PrepareOks commit the op and reply with the value right afte
   const auto replies = all<ReplyToClient>(actions);
   REQUIRE(replies.size() == 1);
   CHECK(replies[0] == ReplyToClient{0, protocol::Reply{0, {0, 1}, 5}});
-  // The commit changed the log's snapshot: persisted first, then the reply (P2).
-  CHECK(std::holds_alternative<Persist>(actions.front()));
+  // The commit alone changed the log's snapshot: persisted last and lazily, after the reply, which
+  // waits for no fsync (P4: the op is on a majority of disks already).
+  REQUIRE(std::holds_alternative<Persist>(actions.back()));
+  CHECK(std::get<Persist>(actions.back()).lazy);
+  CHECK(std::get<Persist>(actions.back()).state == r0.durable());
+  CHECK(all<Persist>(actions).size() == 1);
 
   // A late PrepareOk from the other backup changes nothing visible.
   const auto late = feed(r0, from(1, protocol::PrepareOk{0, 1, 1}));
@@ -174,6 +181,10 @@ TEST_CASE("N8/N6: a Commit applies only the ops held and asks for the rest", "[l
   CHECK(r1.commit_number() == 1);  // min(2, op_number 1)
   CHECK(r1.value() == 5);
   CHECK(sent<protocol::GetState>(actions).size() == 1);
+  // The commit is the only durable change: a lazy Persist, after the GetState (P4).
+  REQUIRE(std::holds_alternative<Persist>(actions.back()));
+  CHECK(std::get<Persist>(actions.back()).lazy);
+  CHECK(std::get<Persist>(actions.back()).state.log.commit_number() == 1);
 }
 
 TEST_CASE("A1: add wraps around in 64-bit two's complement instead of overflowing",
@@ -192,6 +203,9 @@ TEST_CASE("N5: with n = 1 a request commits at once", "[level3][normal]") {
   CHECK(solo.commit_number() == 1);
   CHECK(all<ReplyToClient>(actions) ==
         std::vector<ReplyToClient>{{0, protocol::Reply{0, {0, 1}, 7}}});
+  // Appended and committed in one step: the Persist is strict and precedes the reply (P2).
+  REQUIRE(std::holds_alternative<Persist>(actions.front()));
+  CHECK_FALSE(std::get<Persist>(actions.front()).lazy);
 }
 
 }  // namespace

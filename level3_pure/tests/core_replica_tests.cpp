@@ -130,6 +130,8 @@ TEST_CASE("Inputs and actions describe themselves in one line for traces", "[lev
   CHECK(describe(Action{CancelTimer{Timer::heartbeat}}) == "cancel heartbeat");
   CHECK(describe(Action{Persist{Durable{2, 1, log_of({add(0, 1, 1)})}}}) ==
         "persist v2 normal_v1 op1 commit1");
+  CHECK(describe(Action{Persist{Durable{2, 1, log_of({add(0, 1, 1)})}, /*lazy=*/true}}) ==
+        "persist v2 normal_v1 op1 commit1 lazy");
   CHECK(describe(Action{ReplyToClient{0, protocol::Reply{0, {0, 3}, 12}}}) ==
         "reply c0 Reply v0 c0#3 =12");
 }

@@ -5,6 +5,7 @@
 /// in a queue (no faults unless a test drops one by hand). The full simulator is sim*.hpp's.
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -98,14 +99,30 @@ inline Durable disk_before(const Replica& replica, const Input& input) {
   return replica.durable();
 }
 
-/// True when the actions keep P2 against the disk's contents `before`: if a durable field
-/// changed, exactly one Persist, first, holding `after`'s durable fields; otherwise none.
+/// True when the durable change from `before` to `after` is a commit alone: same view,
+/// last_normal_view and op number, a higher commit number, and the ops it folded gone from the
+/// front of the suffix (rule P4).
+inline bool commit_alone(const Durable& before, const Durable& after) {
+  const protocol::Log& was = before.log;
+  const protocol::Log& is = after.log;
+  if (after.view != before.view || after.last_normal_view != before.last_normal_view) return false;
+  if (is.op_number() != was.op_number() || is.commit_number() <= was.commit_number()) return false;
+  const auto folded = static_cast<std::ptrdiff_t>(is.commit_number() - was.commit_number());
+  return std::vector<protocol::Request>(was.suffix.begin() + folded, was.suffix.end()) == is.suffix;
+}
+
+/// True when the actions keep P2 and P4 against the disk's contents `before`: if a durable field
+/// changed, exactly one Persist holding `after`'s durable fields, either first and strict (P2) or,
+/// when the change is a commit alone, last and lazy (P4); otherwise none.
 inline bool keeps_p2(const Durable& before, const std::vector<Action>& actions,
                      const Replica& after) {
   const auto persists = all<Persist>(actions);
   if (after.durable() == before) return persists.empty();
-  return persists.size() == 1 && std::holds_alternative<Persist>(actions.front()) &&
-         persists.front().state == after.durable();
+  if (persists.size() != 1 || persists.front().state != after.durable()) return false;
+  if (commit_alone(before, after.durable())) {
+    return persists.front().lazy && std::holds_alternative<Persist>(actions.back());
+  }
+  return !persists.front().lazy && std::holds_alternative<Persist>(actions.front());
 }
 
 /// Steps `replica` in place and returns the actions, checking P2 on the way.

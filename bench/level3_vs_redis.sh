@@ -13,7 +13,8 @@
 # shows every replica's INFO. The issue's target: with 50 clients, >= 0.5x Redis's INCR rate.
 #
 # Environment: REDIS_PORT (default 16381), LADDER_BASE_PORT (default 17300: UDP ports
-# BASE..BASE+2, RESP ports BASE+10..BASE+12), LADDER_BENCH_REDIS_ONLY=1 (skip the cluster).
+# BASE..BASE+2, RESP ports BASE+10..BASE+12), LADDER_BENCH_REDIS_ONLY=1 (skip the cluster),
+# LADDER_NODE_FLAGS (more `ladder node` flags, e.g. "--door-in-flight 20" to compare settings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,7 @@ N1=${3:-$((N / 10))}
 REDIS_PORT=${REDIS_PORT:-16381}
 BASE=${LADDER_BASE_PORT:-17300}
 REDIS_ONLY=${LADDER_BENCH_REDIS_ONLY:-0}
+NODE_FLAGS=${LADDER_NODE_FLAGS:-}
 LADDER="$BUILD_DIR/tools/ladder/ladder"
 WORK=$(mktemp -d /tmp/ladder-level3-bench.XXXXXX)
 PIDS=()
@@ -105,8 +107,9 @@ start_cluster() {
 EOF
   for i in 0 1 2; do
     mkdir -p "$WORK/data-r$i"
+    # shellcheck disable=SC2086 # NODE_FLAGS is a list of flags
     "$LADDER" node --id "$i" --cluster "$WORK/cluster.json" --data-dir "$WORK/data-r$i" \
-      >"$WORK/r$i.out" 2>&1 &
+      $NODE_FLAGS >"$WORK/r$i.out" 2>&1 &
     PIDS+=($!)
   done
   for i in 0 1 2; do
@@ -176,7 +179,9 @@ if [ "$REDIS_ONLY" != 1 ]; then
   for i in 0 1 2; do
     port=$((BASE + 10 + i))
     echo "r$i: role $(info $port role), view $(info $port view), op $(info $port op)," \
-      "commit $(info $port commit), value $(info $port value)"
+      "commit $(info $port commit), value $(info $port value); $(info $port syncs) fsyncs," \
+      "$(info $port batches) batches, $(info $port door_requests) door requests," \
+      "$(info $port door_lingers) lingered ($(info $port door_linger_timeouts) to the end)"
   done
   [ "$got" = "$expected" ] || exit 1
 fi

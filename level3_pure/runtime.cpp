@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <random>
@@ -39,6 +40,8 @@ DoorOptions door_options(const NodeOptions& options) {
   DoorOptions door;
   door.clients = client_range(options.cluster.config.replicas, options.id);
   door.deadline = options.door_deadline;
+  door.max_in_flight = options.door_in_flight;
+  door.linger = options.door_linger;
   return door;
 }
 
@@ -104,7 +107,8 @@ Node::Node(asio::io_context& io, NodeOptions options)
           [this](std::uint64_t connection, CounterCommand command, Done done) {
             door_.submit(connection, command, std::move(done));
           },
-          [this] { return info(); }) {
+          [this] { return info(); }),
+      lazy_sync_(io.get_executor()) {
   for (auto& timer : timers_)
     timer = std::make_unique<OneShot>(io.get_executor());
 }
@@ -116,7 +120,12 @@ RespServerOptions Node::door_server_options() {
 }
 
 Node::~Node() {
-  stop();
+  try {
+    stop();
+  } catch (const DiskError&) {
+    // The last lazy state could not be written: a commit alone (P4), whose loss breaks no
+    // promise; the next start recovers the state before it.
+  }
 }
 
 std::filesystem::path Node::marker_path() const {
@@ -167,6 +176,8 @@ void Node::stop() {
   endpoint_.close();
   for (auto& timer : timers_)
     timer->cancel();
+  lazy_sync_.cancel();
+  if (staged_) sync_now();  // a clean stop leaves the disk up to date, the lazy commit included
 }
 
 // ---- The loop ----------------------------------------------------------------------------------
@@ -254,11 +265,13 @@ void Node::step_on(const Input& input) {
 }
 
 // Persist is staged (written at the flush), timers are set at once, and what leaves the node
-// waits for the flush: that is all P2 asks (action.hpp).
+// waits for the flush of the strict Persists taken before it: that is all P2 and P4 ask
+// (action.hpp).
 void Node::take(const Action& action) {
   if (const auto* persist = std::get_if<Persist>(&action)) {
     disk_.stage(persist->state);
     staged_ = true;
+    if (!persist->lazy) ++strict_staged_;
   } else if (const auto* set = std::get_if<SetTimer>(&action)) {
     assert(set->after_ms > 0 && "SetTimer asks for a positive delay");
     const Timer timer = set->timer;
@@ -268,6 +281,7 @@ void Node::take(const Action& action) {
     timers_.at(static_cast<std::size_t>(cancel->timer))->cancel();
   } else {
     held_.push_back(action);
+    held_needs_.push_back(strict_staged_);
   }
 }
 
@@ -275,22 +289,46 @@ void Node::take(const Action& action) {
 
 void Node::flush() {
   ++counters_.batches;
-  if (staged_) {
-    // One fdatasync for every Persist of the batch, before anything that depends on them leaves.
-    // A DiskError ends the node (durable_log.hpp: an fsync failure cannot be retried).
-    disk_.sync();
-    staged_ = false;
-    ++counters_.syncs;
-  }
   std::vector<Action> out;
+  std::vector<std::uint64_t> needs;
   out.swap(held_);
-  for (const Action& action : out) {
+  needs.swap(held_needs_);
+  assert(out.size() == needs.size() && "one count per held action");
+  assert(std::is_sorted(needs.begin(), needs.end()) && "strict Persists only accumulate");
+  // What waits for no unsynced strict Persist leaves now: a commit's replies (P4).
+  const auto ready = std::upper_bound(needs.begin(), needs.end(), strict_synced_) - needs.begin();
+  counters_.early_sends += static_cast<std::uint64_t>(ready);
+  release(out.begin(), out.begin() + ready);
+  // One fdatasync for every strict Persist of the batch, before anything that depends on them
+  // leaves. A DiskError ends the node (durable_log.hpp: an fsync failure cannot be retried).
+  if (strict_staged_ > strict_synced_) sync_now();
+  release(out.begin() + ready, out.end());
+  if (staged_ && !lazy_sync_.armed()) {
+    lazy_sync_.arm(kLazySyncDelay, [this] {
+      if (stopped_ || !staged_) return;
+      ++counters_.lazy_syncs;
+      sync_now();
+    });
+  }
+}
+
+void Node::sync_now() {
+  assert(staged_ && "a sync writes what was staged");
+  disk_.sync();
+  staged_ = false;
+  strict_synced_ = strict_staged_;
+  ++counters_.syncs;
+  lazy_sync_.cancel();
+}
+
+void Node::release(std::vector<Action>::iterator first, std::vector<Action>::iterator last) {
+  for (auto it = first; it != last; ++it) {
     ++counters_.sends;
-    if (const auto* send = std::get_if<Send>(&action)) {
+    if (const auto* send = std::get_if<Send>(&*it)) {
       assert(send->to != config_.self && "step never sends to self");
       endpoint_.send(addresses_.at(send->to), protocol::encode_datagram(send->message));
     } else {
-      execute_reply(std::get<ReplyToClient>(action));
+      execute_reply(std::get<ReplyToClient>(*it));
     }
   }
 }
@@ -345,13 +383,15 @@ std::string Node::info() const {
   text += fmt::format("status:{}\r\nvariant:{}\r\nstart:{}\r\n", to_string(r.status),
                       to_string(config_.variant), start_kind_);
   text += fmt::format(
-      "datagrams:{}\r\nmalformed:{}\r\nstrangers:{}\r\nsteps:{}\r\nbatches:{}\r\nsyncs:{}\r\n",
+      "datagrams:{}\r\nmalformed:{}\r\nstrangers:{}\r\nsteps:{}\r\nbatches:{}\r\nsyncs:{}\r\n"
+      "lazy_syncs:{}\r\nearly_sends:{}\r\n",
       counters_.datagrams, counters_.malformed, counters_.strangers, counters_.steps,
-      counters_.batches, counters_.syncs);
+      counters_.batches, counters_.syncs, counters_.lazy_syncs, counters_.early_sends);
   text += fmt::format(
       "door_commands:{}\r\ndoor_requests:{}\r\ndoor_ok:{}\r\ndoor_unknown:{}\r\ndoor_refused:{}"
-      "\r\n",
-      door.commands, door.requests, door.ok, door.unknown, door.refused);
+      "\r\ndoor_lingers:{}\r\ndoor_linger_timeouts:{}\r\n",
+      door.commands, door.requests, door.ok, door.unknown, door.refused, door.lingers,
+      door.linger_timeouts);
   return text;
 }
 

@@ -15,12 +15,20 @@
 ///                Persist            -> stage it on the log (only the last one of the batch is
 ///                written) SetTimer, Cancel   -> at once Send, ReplyToClient -> held until the end
 ///                of the batch
-///     flush:   if the batch persisted: write, then ONE fdatasync
-///              then every held Send and ReplyToClient, in order
+///     flush:   every held action that waits for no unsynced strict Persist, in order (rule
+///              P4: a lazy Persist binds nothing, so the replies of a commit leave here)
+///              if the batch persisted strictly: write, then ONE fdatasync
+///              then every other held Send and ReplyToClient, in order
+///              a lazy Persist left unsynced is written by the next sync, or kLazySyncDelay later
 ///
-/// Rule P2 holds: every send follows the sync of every Persist before it. One fsync covers the
-/// whole batch, which is what makes 50 concurrent clients cheap (durable_log.hpp explains why
+/// Rule P2 holds: every send follows the sync of every strict Persist before it. One fsync covers
+/// the whole batch, which is what makes 50 concurrent clients cheap (durable_log.hpp explains why
 /// writing only a batch's last Persist is enough).
+///
+/// The fdatasync runs on the loop's thread, which waits for it. A disk thread that let the loop
+/// step on during the sync was built and measured: it was no faster here, on 2 cores, where
+/// handing each sync over and back costs two more thread wake-ups per node per round
+/// (bench/RESULTS.md, "Level 3's runtime").
 ///
 /// ## Addresses
 ///
@@ -84,6 +92,10 @@ struct NodeOptions {
   std::uint64_t seed = 0;                ///< the fault plan's seed
   /// From a RESP command's arrival to its answer, at most: then "-TIMEOUT" (outcome unknown).
   std::chrono::milliseconds door_deadline{2000};
+  /// Requests the RESP door keeps outstanding at once (DoorOptions::max_in_flight).
+  std::size_t door_in_flight = 1;
+  /// How long the door's next group may wait for the clients just answered (DoorOptions::linger).
+  std::chrono::microseconds door_linger{200};
   std::size_t batch_max = 256;  ///< inputs stepped per batch (per fsync), at most
   bool repair_disk = false;     ///< DurableLogOptions::repair
   /// Where the RESP door listens; nullopt: the cluster file's port. 0: any free port (tests).
@@ -99,9 +111,18 @@ struct NodeCounters {
   std::uint64_t unroutable = 0;     ///< replies to a client whose address is unknown: dropped
   std::uint64_t steps = 0;          ///< inputs stepped
   std::uint64_t batches = 0;        ///< batches flushed
-  std::uint64_t syncs = 0;          ///< fdatasyncs (one per batch that persisted)
-  std::uint64_t sends = 0;          ///< Sends and ReplyToClients executed
+  std::uint64_t syncs = 0;          ///< fdatasyncs (one per batch that persisted strictly)
+  std::uint64_t lazy_syncs = 0;     ///< of which for a lazy Persist alone, kLazySyncDelay later
+  /// Sends and ReplyToClients released before their batch's fsync, because every strict Persist
+  /// before them was on disk already (a commit's replies: rule P4).
+  std::uint64_t early_sends = 0;
+  std::uint64_t sends = 0;  ///< Sends and ReplyToClients executed
 };
+
+/// How long a lazy Persist (a commit alone, rule P4) may wait for a sync of its own when no strict
+/// one comes to carry it. Nothing waits for it; the delay only bounds how stale the disk's commit
+/// number gets on an idle node.
+inline constexpr std::chrono::milliseconds kLazySyncDelay{5};
 
 /// One replica of a real cluster: the core, its disk, its socket, its timers and its door.
 ///
@@ -122,7 +143,8 @@ class Node {
   /// e.g. "ready r1: udp 127.0.0.1:7301, resp 127.0.0.1:6381, disk DIR/r1.log (recovered: view 2,
   /// op 7, commit 7)". Throws DiskError when the first persist fails.
   std::string start();
-  /// Closes the socket, the door and the timers. Idempotent.
+  /// Closes the socket, the door and the timers, and writes a lazy Persist still unsynced (so a
+  /// clean stop leaves the disk up to date). Idempotent. Throws DiskError when that write fails.
   void stop();
 
   /// The replica's state now.
@@ -153,6 +175,8 @@ class Node {
   void step_on(const Input& input);
   void take(const Action& action);
   void flush();
+  void release(std::vector<Action>::iterator first, std::vector<Action>::iterator last);
+  void sync_now();
   void execute_reply(const ReplyToClient& reply);
   void door_send(protocol::ReplicaId to, const protocol::Message& message);
   [[nodiscard]] std::optional<protocol::ReplicaId> replica_at(
@@ -171,10 +195,16 @@ class Node {
   FrontDoor door_;
   RespServer resp_;
 
-  // A batch in progress: the Sends and replies held until the batch's fsync.
-  bool staged_ = false;
+  // A batch in progress: the Sends and replies held until the batch's fsync. Strict Persists are
+  // numbered; each held action records how many had been staged when it was taken, and may leave
+  // once that many are synced (P2). A lazy Persist is staged without a number (P4).
+  bool staged_ = false;              // something is staged and not yet synced
+  std::uint64_t strict_staged_ = 0;  // strict Persists staged so far
+  std::uint64_t strict_synced_ = 0;  // of which on disk
   std::vector<Action> held_;
-  std::deque<Receive> local_;  // the door's requests to this replica, not yet stepped
+  std::vector<std::uint64_t> held_needs_;  // per held action: strict Persists it waits for
+  OneShot lazy_sync_;                      // syncs a lazy Persist that no strict one carried
+  std::deque<Receive> local_;              // the door's requests to this replica, not yet stepped
   bool batch_posted_ = false;
   std::array<std::optional<net::UdpEndpoint::Address>, protocol::kMaxClients> client_address_{};
   std::array<bool, protocol::kMaxClients> client_local_{};  // its requests came from our door

@@ -22,8 +22,10 @@ ClientRange client_range(int replicas, int self) {
 
 FrontDoor::FrontDoor(const boost::asio::any_io_executor& executor, const protocol::Config& cluster,
                      DoorOptions options, ClientDriver::Transmit send)
-    : options_(options) {
+    : options_(options), linger_timer_(executor) {
   assert(options_.clients.count >= 1 && "a door needs a client");
+  assert(options_.max_in_flight >= 1 && options_.max_in_flight <= options_.clients.count &&
+         "1 .. clients.count requests in flight");
   assert(options_.clients.first + options_.clients.count <= protocol::kMaxClients);
   for (std::size_t i = 0; i < options_.clients.count; ++i) {
     ClientState initial =
@@ -37,6 +39,9 @@ FrontDoor::FrontDoor(const boost::asio::any_io_executor& executor, const protoco
 }
 
 void FrontDoor::stop() {
+  in_flight_ = 0;  // the clients' outcomes are dropped with them
+  lingering_.reset();
+  linger_timer_.cancel();
   line_.clear();
   behind_.clear();
   waiting_ = 0;
@@ -79,9 +84,10 @@ void FrontDoor::disconnected(std::uint64_t connection) {
 
 // A command whose connection has nothing earlier in flight: it runs now, or waits in line.
 void FrontDoor::ready(Waiting command) {
-  if (!free_.empty()) {
+  if (!free_.empty() && in_flight_ < options_.max_in_flight) {
     const std::size_t slot = free_.back();
     free_.pop_back();
+    ++in_flight_;
     Group group;
     group.push_back(std::move(command));
     start(slot, std::move(group));
@@ -89,6 +95,11 @@ void FrontDoor::ready(Waiting command) {
   }
   line_.push_back(std::move(command));
   ++waiting_;
+  if (lingering_ && line_.size() >= linger_until_) {
+    const std::size_t slot = *lingering_;
+    stop_lingering();
+    next_group(slot);  // everyone is back: the group is full
+  }
 }
 
 // The head of the line and the waiting commands of its kind, up to coalesce_max; commands whose
@@ -144,12 +155,41 @@ void FrontDoor::start(std::size_t slot, Group group) {
 
 void FrontDoor::finished(std::size_t slot, const ClientOutcome& outcome, Group group) {
   answer(outcome, group);
+  const std::size_t answered = group.size();
+  const std::size_t waited = line_.size();
   for (const Waiting& command : group)
     release(command.connection);
-  // The client is free: the next group in line gets it.
+  // Linger while the clients just answered may still come back (the file comment): at most
+  // `linger`, and not at all after a small group.
+  const std::size_t until = answered + waited;
+  if (options_.linger.count() > 0 && answered >= options_.linger_min && line_.size() < until) {
+    ++stats_.lingers;
+    lingering_ = slot;
+    linger_until_ = until;
+    linger_timer_.arm(options_.linger, [this] {
+      ++stats_.linger_timeouts;
+      const std::size_t waiting_slot = *lingering_;
+      stop_lingering();
+      next_group(waiting_slot);
+    });
+    return;
+  }
+  next_group(slot);
+}
+
+void FrontDoor::stop_lingering() {
+  assert(lingering_ && "a group lingers");
+  lingering_.reset();
+  linger_timer_.cancel();
+}
+
+// The client is free: the next group in line gets it, or it goes back to the pool.
+void FrontDoor::next_group(std::size_t slot) {
   Group next = take_group();
   if (next.empty()) {
     free_.push_back(slot);
+    assert(in_flight_ > 0 && "the finished request was in flight");
+    --in_flight_;
     return;
   }
   start(slot, std::move(next));

@@ -25,6 +25,23 @@
 /// how the door keeps 50 clients busy with 20 client ids, at one log entry (and one share of an
 /// fsync) per group.
 ///
+/// **Requests in flight.** The door keeps at most `max_in_flight` requests outstanding, however
+/// many clients are free: the commands that arrive meanwhile wait and leave together as the next
+/// group. Each request costs a log entry, two Prepares, two PrepareOks and a round of two fsyncs
+/// in sequence whatever it carries, so one large group per round beats many small ones: with 50
+/// redis-benchmark clients, 1 in flight did 38,000-40,000 INCR/s where 20 did 22,000-24,000
+/// (bench/RESULTS.md, "Level 3's runtime").
+///
+/// **Lingering.** Clients that wait for an answer before they send again (redis-benchmark, and
+/// most clients per connection) come back a fraction of a millisecond after their group is
+/// answered, just too late for the next group, which then carries only the commands that waited
+/// meanwhile: half the clients ride each round. So when a request of at least `linger_min`
+/// commands ends, the door holds the next group back for up to `linger`, until as many commands
+/// wait as it has just answered plus those that were already waiting: the clients of both halves
+/// ride the same round. This is PostgreSQL's commit_delay/commit_siblings, for the same reason: a
+/// short wait that fills the batch costs less than a second round trip. A single client never
+/// waits (its request carried fewer than `linger_min` commands).
+///
 /// Outcomes, as the RESP door answers them (resp.hpp):
 /// - the client's Reply: ok with its value;
 /// - the deadline passed with the request out (C4, Abandoned): unknown, "-TIMEOUT ...": the add
@@ -37,11 +54,13 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include "level3_pure/resp_server.hpp"
 #include "level3_pure/runtime_client.hpp"
+#include "level3_pure/runtime_timer.hpp"
 
 namespace ladder::level3 {
 
@@ -67,6 +86,12 @@ struct DoorOptions {
   std::chrono::milliseconds deadline{2000};  ///< from a command's arrival to its answer, at most
   std::size_t max_waiting = 100'000;         ///< commands waiting (in line or behind), at most
   std::size_t coalesce_max = 64;  ///< commands one request may carry; 1 turns coalescing off
+  /// Requests outstanding at once, at most (1 .. clients.count): fewer means larger groups.
+  std::size_t max_in_flight = 1;
+  /// How long the next group may wait for the clients just answered to come back; 0: never.
+  std::chrono::microseconds linger{200};
+  /// Only a request that carried at least this many commands makes the next group linger.
+  std::size_t linger_min = 4;
 };
 
 /// What a door did; counters only grow.
@@ -76,6 +101,8 @@ struct DoorStats {
   std::uint64_t unknown = 0;   ///< abandoned after the deadline: outcome unknown
   std::uint64_t refused = 0;   ///< never sent: the line was full or the deadline passed in it
   std::uint64_t requests = 0;  ///< protocol requests made (fewer than commands when coalesced)
+  std::uint64_t lingers = 0;   ///< groups held back to wait for more commands
+  std::uint64_t linger_timeouts = 0;  ///< of which left when `linger` ran out, not when full
 };
 
 /// The pool of protocol clients behind one node's RESP server. One thread: the io_context's.
@@ -102,6 +129,10 @@ class FrontDoor {
   [[nodiscard]] const DoorStats& stats() const { return stats_; }
   /// Commands waiting now (for a free client, or behind their connection's earlier command).
   [[nodiscard]] std::size_t waiting() const { return waiting_; }
+  /// Requests outstanding now, at most DoorOptions::max_in_flight (a lingering slot counts).
+  [[nodiscard]] std::size_t in_flight() const { return in_flight_; }
+  /// True while a group waits for more commands (DoorOptions::linger).
+  [[nodiscard]] bool lingering() const { return lingering_.has_value(); }
 
  private:
   struct Waiting {
@@ -116,6 +147,8 @@ class FrontDoor {
   Group take_group();
   void start(std::size_t slot, Group group);
   void finished(std::size_t slot, const ClientOutcome& outcome, Group group);
+  void next_group(std::size_t slot);
+  void stop_lingering();
   void answer(const ClientOutcome& outcome, Group& group);
   void release(std::uint64_t connection);
   void refuse(Waiting& command, const std::string& why);
@@ -123,7 +156,12 @@ class FrontDoor {
   DoorOptions options_;
   std::vector<std::unique_ptr<ClientDriver>> clients_;  // index: client id - first
   std::vector<std::size_t> free_;                       // slots of idle clients
-  std::deque<Waiting> line_;                            // ready to run, at most one per connection
+  std::size_t in_flight_ = 0;                           // busy clients, <= max_in_flight
+  // Lingering: the slot whose next group waits, until line_ holds linger_until_ commands.
+  std::optional<std::size_t> lingering_;
+  std::size_t linger_until_ = 0;
+  OneShot linger_timer_;
+  std::deque<Waiting> line_;  // ready to run, at most one per connection
   // Per connection with a command in line or running: its later commands, in order.
   std::unordered_map<std::uint64_t, std::deque<Waiting>> behind_;
   std::size_t waiting_ = 0;  // commands in line_ and behind_

@@ -33,7 +33,7 @@ class OneShot {
   OneShot& operator=(const OneShot&) = delete;
 
   /// Arms the timer to call `fire` once, `after` from now, replacing an armed one.
-  void arm(std::chrono::milliseconds after, std::function<void()> fire) {
+  void arm(std::chrono::steady_clock::duration after, std::function<void()> fire) {
     const std::uint64_t mine = ++*generation_;
     armed_ = true;
     timer_.expires_after(after);

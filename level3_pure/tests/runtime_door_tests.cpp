@@ -22,9 +22,15 @@ using ladder::protocol::Message;
 using ladder::protocol::Request;
 
 struct Harness {
-  explicit Harness(std::size_t clients) {
+  // A door with `clients` client ids, `in_flight` of them busy at once at most (0: all), whose
+  // next group lingers up to `linger` after a group of at least `linger_min` (0: never lingers).
+  explicit Harness(std::size_t clients, std::size_t in_flight = 0,
+                   std::chrono::microseconds linger = {}, std::size_t linger_min = 4) {
     DoorOptions options;
     options.clients = {10, clients};
+    options.max_in_flight = in_flight == 0 ? clients : in_flight;
+    options.linger = linger;
+    options.linger_min = linger_min;
     door.emplace(io.get_executor(), ladder::protocol::Config{}, options,
                  [this](ladder::protocol::ReplicaId, const Message& message) {
                    sent.push_back(std::get<Request>(message));
@@ -44,7 +50,14 @@ struct Harness {
     door->on_message(request.id.client, Message{ladder::protocol::Reply{0, request.id, value}}, 0);
   }
 
-  boost::asio::io_context io;  // never run: no timer fires in these tests
+  // Runs the door's timers until `sent` holds `count` requests, for at most a second.
+  void run_until_sent(std::size_t count) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (sent.size() < count && std::chrono::steady_clock::now() < until)
+      io.run_one_for(std::chrono::milliseconds(10));
+  }
+
+  boost::asio::io_context io;  // run only by run_until_sent: no other test fires a timer
   std::optional<FrontDoor> door;
   std::vector<Request> sent;
   std::vector<std::optional<CommandOutcome>> answers;
@@ -117,4 +130,73 @@ TEST_CASE("commands of a closed connection that had not started are dropped") {
   h.reply(0, 1);
   CHECK(h.sent.size() == 1);  // the dropped command was never sent
   CHECK_FALSE(h.answers[later].has_value());
+}
+
+TEST_CASE(
+    "at most max_in_flight requests are out; the commands that arrive meanwhile leave as one") {
+  Harness h(4, 2);
+  const auto a = h.submit(1, add(1));
+  const auto b = h.submit(2, add(2));
+  const auto c = h.submit(3, add(3));
+  const auto d = h.submit(4, add(4));
+  REQUIRE(h.sent.size() == 2);  // two clients of four are busy; c and d wait although two are free
+  CHECK(h.door->in_flight() == 2);
+  CHECK(h.door->waiting() == 2);
+  h.reply(0, 1);
+  CHECK(value_of(h.answers[a]) == 1);
+  REQUIRE(h.sent.size() == 3);  // the freed client takes c and d together
+  CHECK(h.sent[2].op == ladder::protocol::Op::add(3 + 4));
+  CHECK(h.sent[2].id.client == h.sent[0].id.client);
+  CHECK(h.door->in_flight() == 2);
+  h.reply(1, 3);
+  CHECK(value_of(h.answers[b]) == 3);
+  CHECK(h.door->in_flight() == 1);  // nothing waits: the client goes back to the pool
+  h.reply(2, 10);
+  CHECK(value_of(h.answers[c]) == 6);
+  CHECK(value_of(h.answers[d]) == 10);
+  CHECK(h.door->in_flight() == 0);
+  CHECK(h.door->stats().requests == 3);
+}
+
+TEST_CASE("after a large group the next one lingers until the clients just answered are back") {
+  Harness h(1, 1, std::chrono::milliseconds(20), 3);
+  h.submit(1, add(1));
+  h.submit(2, add(2));
+  h.submit(3, add(3));
+  h.submit(4, add(4));
+  REQUIRE(h.sent.size() == 1);
+  h.reply(0, 1);
+  // A group of one (fewer than linger_min) never makes the next one wait: a lone client's
+  // command would pay the linger for nothing.
+  REQUIRE(h.sent.size() == 2);
+  CHECK(h.sent[1].op == ladder::protocol::Op::add(2 + 3 + 4));
+  CHECK_FALSE(h.door->lingering());
+
+  const auto first = h.submit(1, add(10));  // connection 1 is back while the group is out
+  h.reply(1, 10);
+  // Three answered, one waiting: the next group waits for the three to come back.
+  CHECK(h.door->lingering());
+  CHECK(h.sent.size() == 2);
+  const auto second = h.submit(2, add(20));
+  const auto third = h.submit(3, add(30));
+  CHECK(h.sent.size() == 2);
+  const auto fourth = h.submit(4, add(40));  // all four back: the group leaves at once
+  REQUIRE(h.sent.size() == 3);
+  CHECK_FALSE(h.door->lingering());
+  CHECK(h.sent[2].op == ladder::protocol::Op::add(10 + 20 + 30 + 40));
+  h.reply(2, 110);
+  CHECK(value_of(h.answers[first]) == 20);
+  CHECK(value_of(h.answers[second]) == 40);
+  CHECK(value_of(h.answers[third]) == 70);
+  CHECK(value_of(h.answers[fourth]) == 110);
+  CHECK(h.door->stats().lingers == 2);  // the second one is still waiting
+  CHECK(h.door->stats().linger_timeouts == 0);
+
+  // Only one of the four comes back: the group leaves when the linger runs out.
+  h.submit(2, add(5));
+  CHECK(h.sent.size() == 3);
+  h.run_until_sent(4);
+  REQUIRE(h.sent.size() == 4);
+  CHECK(h.sent[3].op == ladder::protocol::Op::add(5));
+  CHECK(h.door->stats().linger_timeouts == 1);
 }

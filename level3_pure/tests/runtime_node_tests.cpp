@@ -287,6 +287,25 @@ TEST_CASE("a cluster of three nodes serves adds and reads through RESP and throu
   CHECK(info.find("role:backup") != std::string::npos);
 }
 
+TEST_CASE("a commit's reply leaves before any fsync, and the commit reaches the disk lazily (P4)",
+          "[runtime]") {
+  TestCluster cluster;
+  RespClient client(cluster.node(0).resp_port());
+  for (int i = 1; i <= 4; ++i)
+    CHECK(client.command("INCR c") == fmt::format(":{}", i));
+  REQUIRE(cluster.converged(4));
+  // Each INCR's reply is released by the batch that stepped its PrepareOk, before that batch's
+  // sync (there is none: the commit's Persist is lazy). A runtime that made replies wait for the
+  // commit's fsync would count none here.
+  const auto primary = cluster.node(0).on_node([](Node& n) { return n.counters(); });
+  CHECK(primary.early_sends >= 4);
+  // An idle backup learns commit 4 from a heartbeat's Commit: a lazy Persist, which no strict one
+  // carries, so the node writes it on its own after kLazySyncDelay.
+  CHECK(eventually([&] {
+    return cluster.node(1).on_node([](Node& n) { return n.counters().lazy_syncs; }) >= 1;
+  }));
+}
+
 TEST_CASE("a node stopped and restarted recovers its log from its disk", "[runtime]") {
   TestCluster cluster;
   RespClient client(cluster.node(0).resp_port());

@@ -212,6 +212,18 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile)
       ->type_name("SCENARIO.json");
   add_seed_option(*node_verb, runtime_node.seed, "level 3: the fault plan's seed");
+  node_verb
+      ->add_option("--door-in-flight", runtime_node.door_in_flight,
+                   "level 3: requests the RESP door keeps outstanding; the commands that arrive "
+                   "meanwhile leave together as one (docs/05-level3-runtime.md)")
+      ->capture_default_str()
+      ->type_name("N");
+  node_verb
+      ->add_option("--door-linger-us", runtime_node.door_linger_us,
+                   "level 3: how long the door's next request may wait for the clients it just "
+                   "answered to send again, so that they ride along; 0: never")
+      ->capture_default_str()
+      ->type_name("US");
   node_verb->add_flag("--repair-disk", runtime_node.repair_disk,
                       "level 3: move a corrupt log aside and start without a disk (the state comes "
                       "from the other replicas)");

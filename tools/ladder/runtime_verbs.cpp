@@ -66,6 +66,17 @@ level3::NodeOptions node_options(const RuntimeNodeOptions& options, const Cluste
   node.seed = options.seed;
   node.repair_disk = options.repair_disk;
   node.door_deadline = options.deadline;
+  const std::size_t ids = level3::client_range(cluster.config.replicas, options.id).count;
+  if (options.door_in_flight < 1 || options.door_in_flight > ids) {
+    throw UsageError(fmt::format("--door-in-flight {}: this node's door has client ids for 1 .. {}",
+                                 options.door_in_flight, ids));
+  }
+  node.door_in_flight = options.door_in_flight;
+  if (options.door_linger_us > 100'000) {
+    throw UsageError(fmt::format("--door-linger-us {}: at most 100000 (0.1 s); 0 turns it off",
+                                 options.door_linger_us));
+  }
+  node.door_linger = std::chrono::microseconds(options.door_linger_us);
   if (options.faults) {
     try {
       node.faults = net::load_scenario(*options.faults).faults;

@@ -34,6 +34,8 @@ struct RuntimeNodeOptions {
   std::uint64_t seed = 1;                       ///< the fault plan's seed
   bool repair_disk = false;                  ///< move a corrupt log aside; recover as a lost disk
   std::chrono::milliseconds deadline{2000};  ///< a RESP command's deadline
+  std::size_t door_in_flight = 1;            ///< requests the RESP door keeps outstanding
+  std::uint64_t door_linger_us = 200;        ///< how long its next group may wait for more
 };
 
 /// Runs replica `id` in the foreground until SIGINT or SIGTERM: prints its "ready" line, and at

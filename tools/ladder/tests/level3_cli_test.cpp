@@ -132,3 +132,28 @@ TEST_CASE("replay, shrink and diagram refuse a missing or malformed trace with e
   }
   std::filesystem::remove(bad);
 }
+
+TEST_CASE("node refuses a door setting out of range with exit 2, naming the flag", "[cli]") {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "ladder-level3-cli-door-flags";
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path cluster = dir / "cluster.json";
+  {
+    std::ofstream out(cluster);
+    out << R"({"format": "ladder-cluster", "version": 1, "host": "127.0.0.1",
+ "replicas": [{"id": 0, "udp": 1, "resp": 2}, {"id": 1, "udp": 3, "resp": 4},
+              {"id": 2, "udp": 5, "resp": 6}]})";
+  }
+  const std::string node =
+      "node --id 0 --cluster " + cluster.string() + " --data-dir " + (dir / "data").string();
+  // A door has 20 client ids in a cluster of three, so 20 requests in flight at most.
+  for (const std::string& flag :
+       {std::string("--door-in-flight 0"), std::string("--door-in-flight 21"),
+        std::string("--door-linger-us 100001")}) {
+    const Outcome refused = run_ladder(node + " " + flag);
+    INFO(flag << ": " << refused.out);
+    CHECK(refused.exit_code == 2);
+    CHECK(contains(refused.out, flag.substr(0, flag.find(' '))));
+  }
+  std::filesystem::remove_all(dir);
+}

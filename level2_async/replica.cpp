@@ -33,34 +33,6 @@ using protocol::StartView;
 using protocol::StartViewChange;
 using protocol::ViewNumber;
 
-const char* to_string(Variant variant) {
-  switch (variant) {
-    case Variant::first_release:
-      return "first-release";
-    case Variant::fixed:
-      return "fixed";
-  }
-  return "?";
-}
-
-std::optional<Variant> parse_variant(std::string_view name) {
-  if (name == "first-release") return Variant::first_release;
-  if (name == "fixed") return Variant::fixed;
-  return std::nullopt;
-}
-
-const char* to_string(Status status) {
-  switch (status) {
-    case Status::normal:
-      return "normal";
-    case Status::view_change:
-      return "view_change";
-    case Status::recovering:
-      return "recovering";
-  }
-  return "?";
-}
-
 Replica::Replica(asio::any_io_executor executor, ReplicaOptions options, Send send, Note note)
     : self_(options.self),
       config_(options.config),

@@ -34,28 +34,16 @@
 #include "network/types.hpp"
 #include "protocol/config.hpp"
 #include "protocol/messages.hpp"
+#include "protocol/variant.hpp"
 
 namespace ladder::level2 {
 
-/// Which version of the protocol the replicas run.
-enum class Variant {
-  /// What the level's author shipped: in rule V4 the new primary installs its own log and its own
-  /// commit number. Loses acknowledged adds after some failovers (see docs/03-level2.md).
-  first_release,
-  /// docs/protocol.md exactly: the freshest log and the largest commit number.
-  fixed,
-};
-
-/// "first-release", "fixed".
-const char* to_string(Variant variant);
-/// The variant named `name` ("first-release" or "fixed"), or nullopt.
-std::optional<Variant> parse_variant(std::string_view name);
-
-/// A replica's status (docs/protocol.md, "What a replica holds").
-enum class Status { normal, view_change, recovering };
-
-/// "normal", "view_change", "recovering".
-const char* to_string(Status status);
+/// Which protocol the replicas run (protocol/variant.hpp): first_release plants the V4 flaw.
+using protocol::Variant;
+/// A replica's status: normal, view_change or recovering (protocol/variant.hpp).
+using protocol::parse_variant;
+using protocol::Status;
+using protocol::to_string;
 
 /// Hands one message body to the network for node `to`; returns at once, from the replica's
 /// thread. `cls` is response for a Reply to a client.

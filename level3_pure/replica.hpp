@@ -20,35 +20,16 @@
 
 #include "protocol/config.hpp"
 #include "protocol/messages.hpp"
+#include "protocol/variant.hpp"
 
 namespace ladder::level3 {
 
-/// Which protocol the replica runs: the one its author first shipped, or the corrected one.
-///
-/// The two differ in one place only, rule V4 (docs/04-level3.md tells the story). Both share
-/// every other line of code: the variant is a flag consulted at that one place.
-enum class Variant {
-  /// The planted teaching bug: a new primary takes ITS OWN log and commit number as the truth
-  /// when it has f + 1 DoViewChanges, instead of the freshest log and the largest commit number.
-  first_release,
-  /// docs/protocol.md exactly.
-  fixed,
-};
-
-/// "first-release", "fixed": the spelling of the command line's `--variant`.
-const char* to_string(Variant variant);
-/// The variant spelled `text` ("first-release" or "fixed"), or nullopt.
-std::optional<Variant> parse_variant(std::string_view text);
-
-/// A replica's status (docs/protocol.md, "What a replica holds").
-enum class Status {
-  normal,       ///< serving: primary or backup of `view`
-  view_change,  ///< moving to `view`, whose primary has not yet started it
-  recovering,   ///< restarted without a disk: learning the present from a quorum (R0-R3)
-};
-
-/// "normal", "view_change", "recovering".
-const char* to_string(Status status);
+/// Which protocol the replica runs (protocol/variant.hpp): first_release plants the V4 flaw.
+using protocol::Variant;
+/// A replica's status: normal, view_change or recovering (protocol/variant.hpp).
+using protocol::parse_variant;
+using protocol::Status;
+using protocol::to_string;
 
 /// A replica's role, read off its state (docs/protocol.md, "Roles and transitions").
 enum class Role {

@@ -160,9 +160,11 @@ void FrontDoor::finished(std::size_t slot, const ClientOutcome& outcome, Group g
   for (const Waiting& command : group)
     release(command.connection);
   // Linger while the clients just answered may still come back (the file comment): at most
-  // `linger`, and not at all after a small group.
+  // `linger`, not at all after a small group, and one group at a time (with several requests in
+  // flight, a second one that ends meanwhile goes on at once).
   const std::size_t until = answered + waited;
-  if (options_.linger.count() > 0 && answered >= options_.linger_min && line_.size() < until) {
+  if (options_.linger.count() > 0 && answered >= options_.linger_min && line_.size() < until &&
+      !lingering_) {
     ++stats_.lingers;
     lingering_ = slot;
     linger_until_ = until;

@@ -3,6 +3,7 @@
 // commands into one request (runtime_door.hpp).
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,11 +51,15 @@ struct Harness {
     door->on_message(request.id.client, Message{ladder::protocol::Reply{0, request.id, value}}, 0);
   }
 
+  // Runs the door's timers until `done()` holds, for at most a second.
+  void run_until(const std::function<bool()>& done) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (!done() && std::chrono::steady_clock::now() < until)
+      io.run_one_for(std::chrono::milliseconds(10));
+  }
   // Runs the door's timers until `sent` holds `count` requests, for at most a second.
   void run_until_sent(std::size_t count) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    while (sent.size() < count && std::chrono::steady_clock::now() < until)
-      io.run_one_for(std::chrono::milliseconds(10));
+    run_until([this, count] { return sent.size() >= count; });
   }
 
   boost::asio::io_context io;  // run only by run_until_sent: no other test fires a timer
@@ -198,5 +203,27 @@ TEST_CASE("after a large group the next one lingers until the clients just answe
   h.run_until_sent(4);
   REQUIRE(h.sent.size() == 4);
   CHECK(h.sent[3].op == ladder::protocol::Op::add(5));
+  CHECK(h.door->stats().linger_timeouts == 1);
+}
+
+TEST_CASE("with two requests in flight, one lingers at a time and every client comes back") {
+  Harness h(2, 2, std::chrono::milliseconds(20), 1);
+  h.submit(1, add(1));
+  h.submit(2, add(2));
+  REQUIRE(h.sent.size() == 2);
+  h.reply(0, 1);
+  CHECK(h.door->lingering());  // its client waits for connection 1 to come back
+  h.reply(1, 3);               // the other ends meanwhile: it does not linger too
+  CHECK(h.door->in_flight() == 1);
+  const auto again = h.submit(2, add(4));  // runs at once on the free client
+  REQUIRE(h.sent.size() == 3);
+  h.reply(2, 7);
+  CHECK(value_of(h.answers[again]) == 7);
+  // Nothing comes for the lingering client: its linger runs out, with nothing to send.
+  h.run_until([&] { return !h.door->lingering(); });
+  CHECK_FALSE(h.door->lingering());
+  CHECK(h.sent.size() == 3);
+  CHECK(h.door->in_flight() == 0);  // both clients are back in the pool
+  CHECK(h.door->stats().lingers == 1);
   CHECK(h.door->stats().linger_timeouts == 1);
 }

@@ -43,7 +43,8 @@ NodeProcess::NodeProcess(const std::filesystem::path& ladder, int id,
   assert(id >= 0 && static_cast<std::size_t>(id) < cluster.size());
 }
 
-NodeProcess::NodeProcess(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+NodeProcess::NodeProcess(const std::vector<std::string>& argv, const std::filesystem::path& log,
+                         int parent_death) {
   assert(!argv.empty());
   // Everything the child needs is built before fork(): between fork and exec a child of a
   // threaded parent may only make async-signal-safe calls, and allocating is not one of them.
@@ -53,12 +54,15 @@ NodeProcess::NodeProcess(const std::vector<std::string>& argv, const std::filesy
   args.push_back(nullptr);
   const std::string log_path = log.empty() ? std::string("/dev/null") : log.string();
   const pid_t parent = getpid();
+  sigset_t none;  // exec keeps the blocked signals: the child must not inherit the parent's
+  sigemptyset(&none);
 
   pid_ = fork();
   if (pid_ < 0) throw std::system_error(errno, std::generic_category(), "fork");
   if (pid_ == 0) {
     // The child: die with the parent, send output to the log, become the program.
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
+    if (prctl(PR_SET_PDEATHSIG, parent_death) != 0 || getppid() != parent) _exit(127);
+    if (sigprocmask(SIG_SETMASK, &none, nullptr) != 0) _exit(127);
     const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) _exit(127);
     close(fd);
@@ -108,6 +112,12 @@ bool NodeProcess::reap(bool block) {
   assert(got == pid_ && "waitpid() on our own child cannot fail otherwise");
   ended_ = decode_status(status);
   return true;
+}
+
+std::string describe(const ProcessExit& exit) {
+  if (exit.code) return fmt::format("exited with code {}", *exit.code);
+  if (exit.signal) return fmt::format("was killed by signal {}", *exit.signal);
+  return "ended";
 }
 
 bool wait_until_serving(std::uint16_t port, std::chrono::milliseconds limit) {

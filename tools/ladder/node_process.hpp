@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -38,9 +39,12 @@ class NodeProcess {
   NodeProcess(const std::filesystem::path& ladder, int id,
               const std::vector<std::uint16_t>& cluster, const std::filesystem::path& log = {});
   /// Starts any program: `argv[0]` is its path, the rest its arguments (level 3's runtime tests
-  /// start `ladder node --cluster cluster.json ...` this way). Output as above.
-  /// Precondition: argv is not empty.
-  NodeProcess(const std::vector<std::string>& argv, const std::filesystem::path& log);
+  /// and `ladder cluster up` start `ladder node --cluster cluster.json ...` this way). Output as
+  /// above. The child starts with no signal blocked, whatever the parent blocked, and gets
+  /// `parent_death` when the parent dies: SIGKILL for a test's nodes, SIGTERM for a cluster whose
+  /// nodes should stop cleanly. Precondition: argv is not empty.
+  NodeProcess(const std::vector<std::string>& argv, const std::filesystem::path& log,
+              int parent_death = SIGKILL);
   /// Kills the child (SIGKILL) if it still runs, and reaps it.
   ~NodeProcess();
   NodeProcess(const NodeProcess&) = delete;
@@ -72,6 +76,9 @@ class NodeProcess {
   pid_t pid_ = -1;
   std::optional<ProcessExit> ended_;
 };
+
+/// "exited with code 1", "was killed by signal 9": how `exit` ended, for a person.
+[[nodiscard]] std::string describe(const ProcessExit& exit);
 
 /// Waits until a level 1 replica on 127.0.0.1:`port` answers a `read`, trying every 20 ms for at
 /// most `limit`. True when it answered.

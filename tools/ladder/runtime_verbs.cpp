@@ -1,15 +1,11 @@
 #include "tools/ladder/runtime_verbs.hpp"
 
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -25,6 +21,7 @@
 #include "level3_pure/runtime_client.hpp"
 #include "level3_pure/runtime_door.hpp"
 #include "network/scenario.hpp"
+#include "tools/ladder/node_process.hpp"
 #include "tools/ladder/usage_error.hpp"
 
 namespace ladder::tools {
@@ -174,9 +171,8 @@ namespace {
 
 struct Child {
   int id = 0;
-  pid_t pid = -1;
-  bool running = false;
   std::filesystem::path output;
+  std::unique_ptr<NodeProcess> process;  // reaped when it ends; killed if still running at exit
 };
 
 std::string read_text(const std::filesystem::path& file) {
@@ -194,45 +190,20 @@ std::vector<std::string> node_argv(const ClusterUpOptions& options, int id) {
           "--variant",  options.variant};
 }
 
-// fork + exec of this very binary (/proc/self/exe) as `ladder node`, its output to a file. The
-// child dies with its parent (PR_SET_PDEATHSIG) and gets the signals the parent blocked back.
-pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& output) {
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
-  if (pid > 0) return pid;
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  std::FILE* out = std::fopen(output.c_str(), "a");
-  if (out != nullptr) {
-    ::dup2(::fileno(out), STDOUT_FILENO);
-    ::dup2(::fileno(out), STDERR_FILENO);
-  }
-  std::vector<char*> args;
-  for (const std::string& arg : argv)
-    args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  ::execv("/proc/self/exe", args.data());
-  std::perror("ladder cluster up: exec");
-  ::_exit(127);
+// This very binary as `ladder node`, its output to a file; it stops (SIGTERM) when we die.
+std::unique_ptr<NodeProcess> spawn(std::vector<std::string> argv,
+                                   const std::filesystem::path& output) {
+  argv.front() = std::filesystem::read_symlink("/proc/self/exe").string();
+  return std::make_unique<NodeProcess>(argv, output, SIGTERM);
 }
 
-std::string describe_exit(int status) {
-  if (WIFEXITED(status)) return fmt::format("exited with code {}", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return fmt::format("was killed by signal {}", WTERMSIG(status));
-  return "stopped";
-}
-
-// Waits until `child` printed its ready line (true) or exited (false), at most 30 s.
+// Waits until `child` printed its ready line (true) or ended (false), at most 30 s.
 bool wait_ready(Child& child) {
   for (int i = 0; i < 3000; ++i) {
     if (read_text(child.output).find("ready r") != std::string::npos) return true;
-    int status = 0;
-    if (::waitpid(child.pid, &status, WNOHANG) == child.pid) {
-      child.running = false;
+    if (!child.process->poll()) {
       fmt::print(stderr, "ladder cluster up: r{} {} before it was ready:\n{}", child.id,
-                 describe_exit(status), read_text(child.output));
+                 describe(*child.process->ended()), read_text(child.output));
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -242,21 +213,14 @@ bool wait_ready(Child& child) {
   return false;
 }
 
+// SIGTERM to every node still running, then up to 5 s each to stop (then SIGKILL).
 void stop_all(std::vector<Child>& children) {
+  for (Child& child : children)
+    child.process->signal(SIGTERM);
   for (Child& child : children) {
-    if (child.running) ::kill(child.pid, SIGTERM);
-  }
-  for (Child& child : children) {
-    if (!child.running) continue;
-    int status = 0;
-    for (int i = 0; i < 500 && ::waitpid(child.pid, &status, WNOHANG) == 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (::waitpid(child.pid, &status, WNOHANG) == 0) {
-      ::kill(child.pid, SIGKILL);
-      ::waitpid(child.pid, &status, 0);
-    }
-    child.running = false;
-    say(fmt::format("r{} stopped ({})", child.id, describe_exit(status)));
+    if (!child.process->running()) continue;
+    const ProcessExit exit = child.process->wait(std::chrono::seconds(5));
+    say(fmt::format("r{} stopped ({})", child.id, describe(exit)));
   }
 }
 
@@ -266,8 +230,9 @@ void print_guide(const ClusterUpOptions& options, const ClusterFile& cluster,
   say(fmt::format("a level 3 cluster of {} replicas is up ({}):", children.size(), file));
   for (const Child& child : children) {
     const auto& member = cluster.replicas.at(static_cast<std::size_t>(child.id));
-    say(fmt::format("  r{}  pid {:<7} udp {}:{}  resp {}:{}  output {}", child.id, child.pid,
-                    cluster.host, member.udp, cluster.host, member.resp, child.output.string()));
+    say(fmt::format("  r{}  pid {:<7} udp {}:{}  resp {}:{}  output {}", child.id,
+                    child.process->pid(), cluster.host, member.udp, cluster.host, member.resp,
+                    child.output.string()));
   }
   const std::uint16_t primary = cluster.replicas.front().resp;
   say("talk to it:");
@@ -279,7 +244,7 @@ void print_guide(const ClusterUpOptions& options, const ClusterFile& cluster,
   say(fmt::format("  ladder client --cluster {} read", file));
   say(fmt::format("  redis-benchmark -p {} -t incr -n 100000 -c 50", primary));
   say("crash one and bring it back:");
-  say(fmt::format("  kill -9 {}", children.back().pid));
+  say(fmt::format("  kill -9 {}", children.back().process->pid()));
   const std::vector<std::string> argv = node_argv(options, children.back().id);
   std::string line;
   for (std::size_t i = 0; i < argv.size(); ++i)
@@ -313,11 +278,11 @@ int run_cluster_up(const ClusterUpOptions& options) {
 
   std::vector<Child> children;
   for (int id = 0; id < options.nodes; ++id) {
-    Child child{id, -1, true, options.dir / fmt::format("r{}.out", id)};
+    Child child{id, options.dir / fmt::format("r{}.out", id), nullptr};
     std::filesystem::create_directories(options.dir / fmt::format("data-r{}", id));
     std::ofstream(child.output, std::ios::trunc).close();
-    child.pid = spawn(node_argv(options, id), child.output);
-    children.push_back(child);
+    child.process = spawn(node_argv(options, id), child.output);
+    children.push_back(std::move(child));
     if (!wait_ready(children.back())) {
       stop_all(children);
       return kExitFailure;
@@ -335,15 +300,12 @@ int run_cluster_up(const ClusterUpOptions& options) {
     }
     // SIGCHLD: report every child that ended; the others serve on.
     for (Child& child : children) {
-      int status = 0;
-      if (child.running && ::waitpid(child.pid, &status, WNOHANG) == child.pid) {
-        child.running = false;
-        say(fmt::format("r{} (pid {}) {}; the others serve on. Restart it by hand with: {}",
-                        child.id, child.pid, describe_exit(status),
-                        fmt::format("ladder node --id {} --cluster {} --data-dir {}", child.id,
-                                    (options.dir / "cluster.json").string(),
-                                    (options.dir / fmt::format("data-r{}", child.id)).string())));
-      }
+      if (!child.process->running() || child.process->poll()) continue;
+      say(fmt::format("r{} (pid {}) {}; the others serve on. Restart it by hand with: {}", child.id,
+                      child.process->pid(), describe(*child.process->ended()),
+                      fmt::format("ladder node --id {} --cluster {} --data-dir {}", child.id,
+                                  (options.dir / "cluster.json").string(),
+                                  (options.dir / fmt::format("data-r{}", child.id)).string())));
     }
   }
 }

@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
@@ -45,6 +47,19 @@ bool appears(const std::filesystem::path& file, const std::string& part,
   return read_text(file).find(part) != std::string::npos;
 }
 
+// Waits until cluster up printed its guide (true) or ended (false: a port was taken), at most
+// `limit`.
+bool guide_or_exit(NodeProcess& up, const std::filesystem::path& out,
+                   std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (read_text(out).find("stop them all: Ctrl-C here") != std::string::npos) return true;
+    if (!up.poll()) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
 // The pid the guide names in "kill -9 PID" (the last node's).
 pid_t last_node_pid(const std::string& guide) {
   std::smatch match;
@@ -62,15 +77,23 @@ TEST_CASE("cluster up: the guide, INCR over RESP, a killed node reported, Ctrl-C
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::filesystem::path out = dir / "up.out";
-  // A free port for the RESP range and one for the UDP range; the next two of each are very
-  // likely free too, and a taken one makes the run fail with the node's message, not hang.
-  const auto ports = ladder::tools::free_loopback_ports(2);
-  NodeProcess up({LADDER_CLI, "cluster", "up", "--dir", (dir / "c").string(), "--base-port",
-                  std::to_string(ports[0]), "--resp-base-port", std::to_string(ports[1])},
-                 out);
-  const bool guided = appears(out, "stop them all: Ctrl-C here", 60s);
+  // Free ports for the UDP and the RESP range (the next two of each are very likely free too).
+  // When a port is taken after all (a test running alongside took it), the node says so and
+  // cluster up exits: then again, on fresh ports, as RuntimeCluster does.
+  std::vector<std::uint16_t> ports;
+  std::unique_ptr<NodeProcess> up;
+  for (int attempt = 0; attempt < 4 && !up; ++attempt) {
+    ports = ladder::tools::free_loopback_ports(2);
+    std::filesystem::remove_all(dir / "c");
+    up = std::make_unique<NodeProcess>(
+        std::vector<std::string>{LADDER_CLI, "cluster", "up", "--dir", (dir / "c").string(),
+                                 "--base-port", std::to_string(ports[0]), "--resp-base-port",
+                                 std::to_string(ports[1])},
+        out);
+    if (!guide_or_exit(*up, out, 60s)) up.reset();
+  }
   INFO(read_text(out));
-  REQUIRE(guided);
+  REQUIRE(up != nullptr);
   CHECK(read_text(out).find("a level 3 cluster of 3 replicas is up") != std::string::npos);
 
   RespConnection r0(ports[1], 5s);
@@ -83,8 +106,8 @@ TEST_CASE("cluster up: the guide, INCR over RESP, a killed node reported, Ctrl-C
   CHECK(r0.call({"INCR", "c"}, 5s).integer == 2);
 
   // Ctrl-C: every node still running stops cleanly, and so does cluster up.
-  up.signal(SIGINT);
-  const ProcessExit exit = up.wait(30s);
+  up->signal(SIGINT);
+  const ProcessExit exit = up->wait(30s);
   INFO(read_text(out));
   CHECK(exit.code == 0);
   CHECK(read_text(out).find("r0 stopped (exited with code 0)") != std::string::npos);

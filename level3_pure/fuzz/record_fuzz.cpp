@@ -14,23 +14,18 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "level3_pure/disk_record.hpp"
+#include "network/fuzz/require.hpp"
 
 namespace {
 
 using ladder::level3::RecordProblem;
 using ladder::level3::RecordScan;
 
-// Aborts with a message libFuzzer reports; assert() may be compiled out.
-void require(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
+using ladder::fuzz::require;
 
 void check(std::string_view file) {
   const RecordScan scan = ladder::level3::scan_records(file);

@@ -12,19 +12,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
 #include "network/frame.hpp"
+#include "network/fuzz/require.hpp"
 
 namespace {
 
-// Aborts with a message libFuzzer reports; assert() may be compiled out.
-void require(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
+using ladder::fuzz::require;
 
 }  // namespace
 

@@ -13,11 +13,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include "network/fuzz/require.hpp"
 #include "protocol/codec.hpp"
 
 namespace {
@@ -25,12 +25,7 @@ namespace {
 using ladder::protocol::DecodeError;
 using ladder::protocol::DecodeResult;
 
-// Aborts with a message libFuzzer reports; assert() may be compiled out.
-void require(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
+using ladder::fuzz::require;
 
 // An error names its problem in a sentence and points inside (or just past) the input.
 void require_explained(const DecodeError& error, std::string_view input) {

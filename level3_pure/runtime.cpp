@@ -280,8 +280,7 @@ void Node::take(const Action& action) {
   } else if (const auto* cancel = std::get_if<CancelTimer>(&action)) {
     timers_.at(static_cast<std::size_t>(cancel->timer))->cancel();
   } else {
-    held_.push_back(action);
-    held_needs_.push_back(strict_staged_);
+    held_.push_back(Held{action, strict_staged_});
   }
 }
 
@@ -289,20 +288,17 @@ void Node::take(const Action& action) {
 
 void Node::flush() {
   ++counters_.batches;
-  std::vector<Action> out;
-  std::vector<std::uint64_t> needs;
+  std::vector<Held> out;
   out.swap(held_);
-  needs.swap(held_needs_);
-  assert(out.size() == needs.size() && "one count per held action");
-  assert(std::is_sorted(needs.begin(), needs.end()) && "strict Persists only accumulate");
   // What waits for no unsynced strict Persist leaves now: a commit's replies (P4).
-  const auto ready = std::upper_bound(needs.begin(), needs.end(), strict_synced_) - needs.begin();
-  counters_.early_sends += static_cast<std::uint64_t>(ready);
-  release(out.begin(), out.begin() + ready);
+  const auto ready = std::partition_point(
+      out.cbegin(), out.cend(), [&](const Held& held) { return held.needs <= strict_synced_; });
+  counters_.early_sends += static_cast<std::uint64_t>(ready - out.cbegin());
+  release(out.cbegin(), ready);
   // One fdatasync for every strict Persist of the batch, before anything that depends on them
   // leaves. A DiskError ends the node (durable_log.hpp: an fsync failure cannot be retried).
   if (strict_staged_ > strict_synced_) sync_now();
-  release(out.begin() + ready, out.end());
+  release(ready, out.cend());
   if (staged_ && !lazy_sync_.armed()) {
     lazy_sync_.arm(kLazySyncDelay, [this] {
       if (stopped_ || !staged_) return;
@@ -321,14 +317,15 @@ void Node::sync_now() {
   lazy_sync_.cancel();
 }
 
-void Node::release(std::vector<Action>::iterator first, std::vector<Action>::iterator last) {
+void Node::release(std::vector<Held>::const_iterator first,
+                   std::vector<Held>::const_iterator last) {
   for (auto it = first; it != last; ++it) {
     ++counters_.sends;
-    if (const auto* send = std::get_if<Send>(&*it)) {
+    if (const auto* send = std::get_if<Send>(&it->action)) {
       assert(send->to != config_.self && "step never sends to self");
       endpoint_.send(addresses_.at(send->to), protocol::encode_datagram(send->message));
     } else {
-      execute_reply(std::get<ReplyToClient>(*it));
+      execute_reply(std::get<ReplyToClient>(it->action));
     }
   }
 }

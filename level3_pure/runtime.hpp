@@ -167,6 +167,11 @@ class Node {
   [[nodiscard]] const DiskReport& disk_report() const { return disk_.report(); }
 
  private:
+  // A Send or ReplyToClient held until the strict Persists taken before it are on disk.
+  struct Held {
+    Action action;
+    std::uint64_t needs = 0;  // strict Persists that must be on disk before it leaves
+  };
   void wait_for_datagrams();
   void run_batch();
   void schedule_batch();
@@ -175,7 +180,7 @@ class Node {
   void step_on(const Input& input);
   void take(const Action& action);
   void flush();
-  void release(std::vector<Action>::iterator first, std::vector<Action>::iterator last);
+  void release(std::vector<Held>::const_iterator first, std::vector<Held>::const_iterator last);
   void sync_now();
   void execute_reply(const ReplyToClient& reply);
   void door_send(protocol::ReplicaId to, const protocol::Message& message);
@@ -201,10 +206,9 @@ class Node {
   bool staged_ = false;              // something is staged and not yet synced
   std::uint64_t strict_staged_ = 0;  // strict Persists staged so far
   std::uint64_t strict_synced_ = 0;  // of which on disk
-  std::vector<Action> held_;
-  std::vector<std::uint64_t> held_needs_;  // per held action: strict Persists it waits for
-  OneShot lazy_sync_;                      // syncs a lazy Persist that no strict one carried
-  std::deque<Receive> local_;              // the door's requests to this replica, not yet stepped
+  std::vector<Held> held_;           // needs never decrease along it
+  OneShot lazy_sync_;                // syncs a lazy Persist that no strict one carried
+  std::deque<Receive> local_;        // the door's requests to this replica, not yet stepped
   bool batch_posted_ = false;
   std::array<std::optional<net::UdpEndpoint::Address>, protocol::kMaxClients> client_address_{};
   std::array<bool, protocol::kMaxClients> client_local_{};  // its requests came from our door

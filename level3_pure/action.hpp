@@ -11,19 +11,25 @@
 ///    Send or ReplyToClient that follows it in the list. step() puts its Persist first, so a
 ///    driver that runs the list in order keeps P2 without thinking. A driver without a disk skips
 ///    Persist (and restarts with Recovered{nullopt, nonce}).
-/// 2. **A lazy Persist binds nothing (rule P4).** A step whose only durable change is a higher
+/// 2. **A primary's Prepares go with its own write (rule P5).** The step that appends a client's
+///    request at the primary (N2d) marks its Persist `before_replies`: the step's Sends (its
+///    Prepares) may leave before that Persist is on disk, so that the backups' fsyncs run while
+///    the primary's does. A ReplyToClient, and every action of a later step, still waits for it.
+///    A crash may then lose ops the backups hold; a restarted primary therefore never resumes
+///    its view (P3) but starts the next one, whose view change brings those ops back.
+/// 3. **A lazy Persist binds nothing (rule P4).** A step whose only durable change is a higher
 ///    commit number puts its Persist *last*, marked `lazy`: the ops it folds are already on a
 ///    majority of disks, so no message waits for it, in this step or a later one. A driver may
 ///    write it whenever it likes, with the next Persist or on its own; a crash that loses it
 ///    restarts the replica with a lower commit number (P3), as if it had crashed before the
 ///    commit, and the heartbeat's PrepareOks commit the ops again.
-/// 3. **Sends are fire and forget.** The network may lose, duplicate, delay or reorder them; the
+/// 4. **Sends are fire and forget.** The network may lose, duplicate, delay or reorder them; the
 ///    protocol expects it. A Send to self never appears.
-/// 4. **One timer of each name.** SetTimer arms the named timer to fire once, `after_ms` from now,
+/// 5. **One timer of each name.** SetTimer arms the named timer to fire once, `after_ms` from now,
 ///    replacing it if it was armed. CancelTimer disarms it (nothing if it was not armed). A timer
 ///    that fires is disarmed; the driver feeds TimerFired{timer} to step() later, never
 ///    re-entrantly.
-/// 5. **A crash forgets the timers.** When a replica's process crashes, the driver drops its armed
+/// 6. **A crash forgets the timers.** When a replica's process crashes, the driver drops its armed
 ///    timers and undelivered inputs; its restart is the input Recovered.
 
 #include <string>
@@ -61,13 +67,25 @@ struct CancelTimer {
   friend bool operator==(const CancelTimer&, const CancelTimer&) = default;
 };
 
-/// Write the durable fields (P1) and wait until they are on disk, before any later action (P2).
+/// Which actions wait until a Persist is on disk (rules P2, P4 and P5).
+enum class Durability {
+  /// P2: every action after it in the list, and every action of a later step.
+  before_sends,
+  /// P5: the step's ReplyToClients and every action of a later step, but not the step's own Sends
+  /// (a primary's Prepares of the op it just appended, N2d).
+  before_replies,
+  /// P4: none. Only the commit number advanced; the Persist comes after the step's other actions.
+  lazy,
+};
+
+/// Write the durable fields (P1) and have them on disk before the actions that wait for them.
 /// Always the whole durable state, never a delta: the disk then holds one consistent snapshot.
 struct Persist {
   Durable state;  ///< view, last_normal_view and log
-  /// True when only the commit number advanced (rule P4): the Persist comes after the step's other
-  /// actions and none of them, nor any later action, waits for it.
-  bool lazy = false;
+  /// Which actions wait for this write to be on disk.
+  Durability durability = Durability::before_sends;
+  /// True for a lazy Persist (rule P4): nothing waits for it.
+  [[nodiscard]] bool lazy() const { return durability == Durability::lazy; }
   /// Persists compare field by field.
   friend bool operator==(const Persist&, const Persist&) = default;
 };
@@ -85,7 +103,8 @@ struct ReplyToClient {
 using Action = std::variant<Send, SetTimer, CancelTimer, Persist, ReplyToClient>;
 
 /// One line for traces: "send r1 Prepare v0 op7 c0#3 add(+2) commit6", "set view_change 200 ms",
-/// "cancel heartbeat", "persist v0 normal_v0 op7 commit6" (+ " lazy"), "reply c0 Reply v0 c0#3
+/// "cancel heartbeat", "persist v0 normal_v0 op7 commit6" (+ " lazy" or
+/// " sends first"), "reply c0 Reply v0 c0#3
 /// =12".
 std::string describe(const Action& action);
 

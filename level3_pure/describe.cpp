@@ -40,7 +40,9 @@ std::string line(const CancelTimer& a) {
 std::string line(const Persist& a) {
   return fmt::format("persist v{} normal_v{} op{} commit{}{}", a.state.view,
                      a.state.last_normal_view, a.state.log.op_number(), a.state.log.commit_number(),
-                     a.lazy ? " lazy" : "");
+                     a.durability == Durability::lazy             ? " lazy"
+                     : a.durability == Durability::before_replies ? " sends first"
+                                                                  : "");
 }
 
 std::string line(const ReplyToClient& a) {

@@ -33,7 +33,7 @@ constexpr std::array kTransitions = {
     RoleTransition{primary, E::start_view, backup, "V5"},
     RoleTransition{primary, E::newer_prepare_or_commit, backup, "S0"},
     RoleTransition{primary, E::restart_without_disk, recovering, "R0"},
-    RoleTransition{primary, E::restart_with_disk, primary, "P3"},
+    // Never back to primary: its last Prepares may have overtaken its own write (P5).
     RoleTransition{primary, E::restart_with_disk, view_change, "P3"},
 
     RoleTransition{backup, E::view_change_timer, view_change, "V1"},
@@ -56,8 +56,8 @@ constexpr std::array kTransitions = {
     RoleTransition{recovering, E::recovery_quorum, backup, "R3"},
     RoleTransition{recovering, E::restart_without_disk, recovering, "R0"},
     // A replica that crashed while recovering and restarts with a disk reads back whatever it
-    // last persisted (R3 persists the log it installed): any role of normal operation.
-    RoleTransition{recovering, E::restart_with_disk, primary, "P3"},
+    // last persisted (R3 persists the log it installed): a backup's role, or a view change (a
+    // disk that names it primary of its view starts the next view, P3).
     RoleTransition{recovering, E::restart_with_disk, backup, "P3"},
     RoleTransition{recovering, E::restart_with_disk, view_change, "P3"},
 };

@@ -260,18 +260,28 @@ void Node::step_on(const Input& input) {
   ++counters_.steps;
   StepResult result = step(std::move(replica_), input);
   replica_ = std::move(result.next);
+  sends_first_ = false;
   for (const Action& action : result.actions)
     take(action);
 }
 
 // Persist is staged (written at the flush), timers are set at once, and what leaves the node
 // waits for the flush of the strict Persists taken before it: that is all P2 and P4 ask
-// (action.hpp).
+// (action.hpp). P5 lets a step's Sends go first, as long as every strict Persist of an earlier
+// step is on disk ("every action of a later step waits for it").
 void Node::take(const Action& action) {
   if (const auto* persist = std::get_if<Persist>(&action)) {
     disk_.stage(persist->state);
     staged_ = true;
-    if (!persist->lazy) ++strict_staged_;
+    if (persist->durability == Durability::before_replies && strict_staged_ == strict_synced_) {
+      sends_first_ = true;
+    }
+    if (!persist->lazy()) ++strict_staged_;
+  } else if (const auto* send = std::get_if<Send>(&action); send != nullptr && sends_first_) {
+    assert(send->to != config_.self && "step never sends to self");
+    ++counters_.sends;
+    ++counters_.sends_first;
+    endpoint_.send(addresses_.at(send->to), protocol::encode_datagram(send->message));
   } else if (const auto* set = std::get_if<SetTimer>(&action)) {
     assert(set->after_ms > 0 && "SetTimer asks for a positive delay");
     const Timer timer = set->timer;
@@ -381,9 +391,10 @@ std::string Node::info() const {
                       to_string(config_.variant), start_kind_);
   text += fmt::format(
       "datagrams:{}\r\nmalformed:{}\r\nstrangers:{}\r\nsteps:{}\r\nbatches:{}\r\nsyncs:{}\r\n"
-      "lazy_syncs:{}\r\nearly_sends:{}\r\n",
+      "lazy_syncs:{}\r\nearly_sends:{}\r\nsends_first:{}\r\n",
       counters_.datagrams, counters_.malformed, counters_.strangers, counters_.steps,
-      counters_.batches, counters_.syncs, counters_.lazy_syncs, counters_.early_sends);
+      counters_.batches, counters_.syncs, counters_.lazy_syncs, counters_.early_sends,
+      counters_.sends_first);
   text += fmt::format(
       "door_commands:{}\r\ndoor_requests:{}\r\ndoor_ok:{}\r\ndoor_unknown:{}\r\ndoor_refused:{}"
       "\r\ndoor_lingers:{}\r\ndoor_linger_timeouts:{}\r\n",

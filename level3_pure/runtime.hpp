@@ -8,13 +8,16 @@
 ///
 /// ## The event loop, with group commit
 ///
-///     wake up: the socket is readable, the front door sent a request to this replica, or a timer
-///     fired batch:   the door's local requests, then up to batch_max datagrams the kernel already
-///     holds
-///              (drained without blocking); step() each, in order:
-///                Persist            -> stage it on the log (only the last one of the batch is
-///                written) SetTimer, Cancel   -> at once Send, ReplyToClient -> held until the end
-///                of the batch
+///     wake up: the socket is readable, the front door sent a request to this replica, or a
+///              timer fired
+///     batch:   the door's local requests, then up to batch_max datagrams the kernel already
+///              holds (drained without blocking); step() each, in order:
+///                Persist            -> staged on the log (only the batch's last one is written)
+///                SetTimer, Cancel   -> at once
+///                Send               -> at once when its step's Persist lets it go first and
+///                                      every strict Persist before that one is on disk (rule
+///                                      P5: a primary's Prepares), else held
+///                ReplyToClient      -> held until the end of the batch
 ///     flush:   every held action that waits for no unsynced strict Persist, in order (rule
 ///              P4: a lazy Persist binds nothing, so the replies of a commit leave here)
 ///              if the batch persisted strictly: write, then ONE fdatasync
@@ -116,6 +119,9 @@ struct NodeCounters {
   /// Sends and ReplyToClients released before their batch's fsync, because every strict Persist
   /// before them was on disk already (a commit's replies: rule P4).
   std::uint64_t early_sends = 0;
+  /// Sends that left before their own step's Persist was on disk: a primary's Prepares, whose
+  /// backups then sync while the primary does (rule P5).
+  std::uint64_t sends_first = 0;
   std::uint64_t sends = 0;  ///< Sends and ReplyToClients executed
 };
 
@@ -207,6 +213,7 @@ class Node {
   std::uint64_t strict_staged_ = 0;  // strict Persists staged so far
   std::uint64_t strict_synced_ = 0;  // of which on disk
   std::vector<Held> held_;           // needs never decrease along it
+  bool sends_first_ = false;         // the step being taken may send before its Persist (P5)
   OneShot lazy_sync_;                // syncs a lazy Persist that no strict one carried
   std::deque<Receive> local_;        // the door's requests to this replica, not yet stepped
   bool batch_posted_ = false;

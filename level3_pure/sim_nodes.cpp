@@ -99,16 +99,17 @@ void ReplicaNode::on_crash() {
   // The process is gone: nothing steps until the restart, which keeps only the disk.
   left_by_crash_ = std::move(state_);
   state_.reset();
-  lazy_.reset();  // P4: a lazy Persist still unwritten is lost, as on a real machine
+  unwritten_.reset();  // P4, P5: a Persist still unwritten is lost, as on a real machine
   for (auto& timer : timers_)
     timer.reset();  // the network already dropped them
 }
 
 void ReplicaNode::run(net::NodeContext& ctx, const Input& input) {
   assert(state_);
-  // The runtime writes a lazy Persist with the next batch's sync or soon after on its own; here
-  // it reaches the disk at the replica's next step, so a crash before that step loses it (P4).
-  if (lazy_) disk_ = *std::exchange(lazy_, std::nullopt);
+  // The runtime writes a lazy Persist with the next batch's sync or soon after on its own, and
+  // syncs a primary's new op while its Prepares travel; here either reaches the disk at the
+  // replica's next step, so a crash before that step loses it (P4, P5).
+  if (unwritten_) disk_ = *std::exchange(unwritten_, std::nullopt);
   const Role before = state_->role();
   StepResult result = step(std::move(*state_), input);
   state_ = std::move(result.next);
@@ -125,11 +126,13 @@ void ReplicaNode::execute(net::NodeContext& ctx, const StepResult& result, Role 
   }
   for (const Action& action : result.actions) {
     if (const auto* persist = std::get_if<Persist>(&action)) {
-      if (persist->lazy) {
-        lazy_ = persist->state;  // P4: no action waits for it
-      } else {
+      if (persist->durability == Durability::before_sends) {
         disk_ = persist->state;  // "written and fsync'ed" before the next action: P2
-        lazy_.reset();           // an older lazy state is part of this one
+        unwritten_.reset();      // an older unwritten state is part of this one
+      } else {
+        // P4: nothing waits for it. P5: the step's Prepares leave first; the step's replies
+        // would wait, and N2d with n > 1 has none (step.cpp).
+        unwritten_ = persist->state;
       }
     } else if (const auto* send = std::get_if<Send>(&action)) {
       assert(send->to != config_.self && "step never sends to self");

@@ -8,6 +8,8 @@
 ///   response, so that response loss applies to it);
 /// - SetTimer / CancelTimer: arm or disarm the node's one timer of that name on the network;
 /// - Persist: write the durable fields to the replica's in-memory disk, which survives a crash;
+///   a lazy one (P4) and a primary's new op (P5) reach it at the replica's next step, so that a
+///   crash just after the step loses them, as on a real machine;
 /// - a restart: the Recovered input, with what the disk holds and a nonce from the seeded Rng.
 
 #include <array>
@@ -59,7 +61,7 @@ class ReplicaNode final : public net::SimNode {
   std::optional<Replica> state_;
   std::optional<Replica> left_by_crash_;  // what the crash left, for the Recovered step
   std::optional<Durable> disk_;           // the last completed Persist
-  std::optional<Durable> lazy_;           // a lazy Persist (P4) not yet written: a crash loses it
+  std::optional<Durable> unwritten_;      // a Persist (P4, P5) not on disk yet: a crash loses it
   std::array<std::optional<net::TimerId>, 4> timers_{};
   bool booted_ = false;
   std::uint64_t malformed_ = 0;

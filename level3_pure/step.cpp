@@ -259,20 +259,34 @@ bool only_commit_advanced(const Durable& before, const Durable& now) {
                     is.suffix.end());
 }
 
+// P5: the primary appended a client's request (N2d) and answers nobody in this step, so the
+// step's Sends are its Prepares of that op, and they need not wait for the primary's own disk.
+// With n = 1 the op commits at once (N5) and its reply must wait: P2 as usual.
+bool sends_may_go_first(const StepResult& result) {
+  if (result.rule != "N2d") return false;
+  return std::none_of(result.actions.begin(), result.actions.end(),
+                      [](const Action& a) { return std::holds_alternative<ReplyToClient>(a); });
+}
+
 // P2: a step that changed a durable field persists the new value before anything else it does;
 // a step that changed none persists nothing. Putting the Persist first satisfies "before every
 // Send" for any driver that executes the list in order. P4: a commit alone goes last, lazy.
-void place_persist(const Durable& before, const Replica& after, std::vector<Action>& actions) {
+// P5: the Persist of a primary's new op still comes first, marked so that its Prepares may leave
+// before it is on disk.
+void place_persist(const Durable& before, StepResult& result) {
+  auto& actions = result.actions;
   assert(std::none_of(actions.begin(), actions.end(),
                       [](const Action& a) { return std::holds_alternative<Persist>(a); }) &&
          "rules never emit Persist themselves: P2 is applied here, once");
-  Durable now = after.durable();
+  Durable now = result.next.durable();
   if (now == before) return;
   if (only_commit_advanced(before, now)) {
-    actions.push_back(Persist{std::move(now), /*lazy=*/true});
+    actions.push_back(Persist{std::move(now), Durability::lazy});
     return;
   }
-  actions.insert(actions.begin(), Persist{std::move(now)});
+  const Durability durability =
+      sends_may_go_first(result) ? Durability::before_replies : Durability::before_sends;
+  actions.insert(actions.begin(), Persist{std::move(now), durability});
   assert(std::holds_alternative<Persist>(actions.front()) && "P2: the Persist comes first");
 }
 
@@ -321,7 +335,7 @@ StepResult step(Replica state, const Input& input) {
          "an ignored input changes nothing");
   assert((!result.rule.starts_with("ignored") || result.actions.empty()) &&
          "an ignored input asks for nothing");
-  detail::place_persist(durable_before, result.next, result.actions);
+  detail::place_persist(durable_before, result);
   return result;
 }
 //! [step]

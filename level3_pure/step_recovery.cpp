@@ -24,17 +24,23 @@ void Core::on_recovered(const Recovered& input) {
     r_.view = disk.view;
     r_.last_normal_view = disk.last_normal_view;
     r_.log = disk.log;
-    if (disk.last_normal_view == disk.view) {
-      // Normal status, acked all 0: the heartbeat's Prepare gathers fresh acks.
+    const bool was_primary = r_.config.cluster.primary(disk.view) == r_.config.self;
+    if (disk.last_normal_view == disk.view && !was_primary) {
+      // Normal status, acked all 0: the primary's next Prepare or Commit brings it up to date.
       r_.status = Status::normal;
       entered_role(before, RoleEvent::restart_with_disk, /*cancel_old=*/false);
     } else {
-      // V1 without the increment: resume the view change for `view`.
+      // A primary's Prepares leave before its own write is on disk (P5), so the backups may hold
+      // ops of this view that its disk lacks; resuming the view would give their op numbers to
+      // other requests. It starts the next view instead (V1), whose DoViewChanges bring them back.
+      // Otherwise V1 without the increment: resume the view change for `view`.
+      if (disk.last_normal_view == disk.view) r_.view = disk.view + 1;
       r_.status = Status::view_change;
       send_to_others(protocol::StartViewChange{r_.view, r_.config.self});
       entered_role(before, RoleEvent::restart_with_disk, /*cancel_old=*/false);
       check_start_view_change_quorum();
     }
+    assert(r_.role() != Role::primary && "P3: a restart never resumes as primary");
     return handled_by("P3");
   }
 

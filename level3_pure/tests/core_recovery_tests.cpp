@@ -93,18 +93,35 @@ TEST_CASE("R3: f + 1 responses with the primary's log make the replica a backup 
 }
 
 TEST_CASE("P3: a restart with a disk resumes the role the disk describes", "[level3][recovery]") {
-  SECTION("normal: a primary resumes with fresh acks and its heartbeat") {
+  SECTION("normal, a backup: it resumes its view with its log") {
+    Replica r1 = fresh(1);
+    feed(r1, from(0, protocol::Prepare{0, 1, 0, kA}));
+    const Durable disk = r1.durable();
+    const auto result = step(r1, Recovered{disk, 5});
+    CHECK(result.rule == "P3");
+    CHECK(result.next.role() == Role::backup);
+    CHECK(result.next.view == 0);
+    CHECK(result.next.log == disk.log);
+    CHECK(all<SetTimer>(result.actions) == std::vector<SetTimer>{{Timer::view_change, 200}});
+    CHECK(all<Persist>(result.actions).empty());  // nothing changed since the disk
+  }
+  SECTION("normal, the primary: it starts the next view instead of resuming its own (P5)") {
     Replica r0 = fresh(0);
     feed(r0, from(3, kA));
     feed(r0, from(1, protocol::PrepareOk{0, 1, 1}));
     const Durable disk = r0.durable();
     const auto result = step(r0, Recovered{disk, 5});
     CHECK(result.rule == "P3");
-    CHECK(result.next.role() == Role::primary);
+    CHECK(result.next.role() == Role::view_change);
+    CHECK(result.next.view == 1);
+    CHECK(result.next.last_normal_view == 0);
     CHECK(result.next.log == disk.log);
-    CHECK(result.next.acked == std::vector<protocol::OpNumber>{0, 0, 0});
-    CHECK(all<SetTimer>(result.actions) == std::vector<SetTimer>{{Timer::heartbeat, 50}});
-    CHECK(all<Persist>(result.actions).empty());  // nothing changed since the disk
+    CHECK(sent<protocol::StartViewChange>(result.actions) ==
+          std::vector<std::pair<net::NodeId, protocol::StartViewChange>>{{1, {1, 0}}, {2, {1, 0}}});
+    // The new view is on disk before the StartViewChanges leave (P2).
+    REQUIRE(std::holds_alternative<Persist>(result.actions.front()));
+    CHECK(std::get<Persist>(result.actions.front()).durability == Durability::before_sends);
+    CHECK(std::get<Persist>(result.actions.front()).state.view == 1);
   }
   SECTION("mid view change: it resumes the view change without moving on") {
     Replica r1 = fresh(1);
@@ -128,6 +145,40 @@ TEST_CASE("P3: a restart with a disk resumes the role the disk describes", "[lev
     CHECK(result.next.view == 1);
     CHECK(step(Replica::restarting(config), Recovered{std::nullopt, 5}).next.role() ==
           Role::recovering);
+  }
+}
+
+TEST_CASE("P5: ops a primary's crash lost from its disk come back from the backups",
+          "[level3][recovery]") {
+  // The primary appends A and B; their Prepares go first (P5), and it crashes before either
+  // write reaches its disk. The backups hold both. Resuming view 0 from its disk, it would give
+  // op 1 to the next request C while the backups hold A there. P3 starts view 1 instead.
+  Cluster c;
+  const Durable empty_disk = c.replicas[0].durable();
+  c.request(0, kA);
+  c.request(0, add(1, 1, 10));
+  c.deliver_all([](net::NodeId to, const Receive&) { return to != 0; });  // no PrepareOk back
+  REQUIRE(c.replicas[1].op_number() == 2);
+  c.crash(0);
+  c.disks[0] = empty_disk;  // the writes P5 let the Prepares overtake never happened
+  c.restart(0, /*with_disk=*/true, 7);
+  CHECK(c.replicas[0].role() == Role::view_change);
+  CHECK(c.replicas[0].view == 1);
+  c.deliver_all();
+  // primary(1) = r1 started view 1 from the longest log of view 0: A and B are ops 1 and 2, and
+  // the StartView's acks commit them.
+  REQUIRE(c.replicas[1].role() == Role::primary);
+  CHECK(c.replicas[1].view == 1);
+  CHECK(c.replicas[1].op_number() == 2);
+  CHECK(c.replicas[1].commit_number() == 2);
+  CHECK(c.replicas[1].value() == 11);
+  c.request(1, add(2, 1, 100));
+  c.deliver_all();
+  c.fire(1, Timer::heartbeat);  // the backups learn the commit from the primary's next message
+  c.deliver_all();
+  for (const Replica& r : c.replicas) {
+    CHECK(r.commit_number() == 3);
+    CHECK(r.value() == 111);
   }
 }
 

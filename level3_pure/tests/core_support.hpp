@@ -111,18 +111,26 @@ inline bool commit_alone(const Durable& before, const Durable& after) {
   return std::vector<protocol::Request>(was.suffix.begin() + folded, was.suffix.end()) == is.suffix;
 }
 
-/// True when the actions keep P2 and P4 against the disk's contents `before`: if a durable field
-/// changed, exactly one Persist holding `after`'s durable fields, either first and strict (P2) or,
-/// when the change is a commit alone, last and lazy (P4); otherwise none.
+/// True when the actions keep P2, P4 and P5 against the disk's contents `before`: if a durable
+/// field changed, exactly one Persist holding `after`'s durable fields, either first and strict
+/// (P2) or, when the change is a commit alone, last and lazy (P4); otherwise none. A first
+/// Persist may let the step's Sends go first only at a primary whose Sends are all Prepares and
+/// which replies to nobody in the step (P5).
 inline bool keeps_p2(const Durable& before, const std::vector<Action>& actions,
                      const Replica& after) {
   const auto persists = all<Persist>(actions);
   if (after.durable() == before) return persists.empty();
   if (persists.size() != 1 || persists.front().state != after.durable()) return false;
   if (commit_alone(before, after.durable())) {
-    return persists.front().lazy && std::holds_alternative<Persist>(actions.back());
+    return persists.front().lazy() && std::holds_alternative<Persist>(actions.back());
   }
-  return !persists.front().lazy && std::holds_alternative<Persist>(actions.front());
+  if (persists.front().lazy() || !std::holds_alternative<Persist>(actions.front())) return false;
+  if (persists.front().durability != Durability::before_replies) return true;
+  const auto sends = all<Send>(actions);
+  return after.role() == Role::primary && all<ReplyToClient>(actions).empty() && !sends.empty() &&
+         std::all_of(sends.begin(), sends.end(), [](const Send& send) {
+           return std::holds_alternative<protocol::Prepare>(send.message);
+         });
 }
 
 /// Steps `replica` in place and returns the actions, checking P2 on the way.

@@ -306,6 +306,32 @@ TEST_CASE("a commit's reply leaves before any fsync, and the commit reaches the 
   }));
 }
 
+TEST_CASE("a primary's Prepares leave before its fsync (P5), and a restarted primary steps down",
+          "[runtime]") {
+  TestCluster cluster;
+  RespClient client(cluster.node(0).resp_port());
+  for (int i = 1; i <= 3; ++i)
+    CHECK(client.command("INCRBY c 2") == fmt::format(":{}", 2 * i));
+  REQUIRE(cluster.converged(3));
+  // One at a time, each INCRBY is one op: its two Prepares went out at once, before the sync
+  // that its reply waited for. A runtime that held them for the sync would count none.
+  const auto counters = cluster.node(0).on_node([](Node& n) { return n.counters(); });
+  CHECK(counters.sends_first == 6);
+  CHECK(counters.syncs >= 3);
+
+  // Its disk could lack ops its Prepares announced, so the primary does not resume view 0 after
+  // a restart (P3): it starts view 1, whose primary is r1, and serves on as r1's backup.
+  cluster.stop(0);
+  cluster.start(0);
+  CHECK(eventually([&] { return snapshot(cluster.node(0)).role == "backup"; }));
+  const Snapshot restarted = snapshot(cluster.node(0));
+  CHECK(restarted.view >= 1);
+  CHECK(restarted.value == 6);
+  RespClient again(cluster.node(0).resp_port());
+  CHECK(again.command("INCRBY c 2") == ":8");
+  CHECK(eventually([&] { return snapshot(cluster.node(1)).role == "primary"; }));
+}
+
 TEST_CASE("a node stopped and restarted recovers its log from its disk", "[runtime]") {
   TestCluster cluster;
   RespClient client(cluster.node(0).resp_port());

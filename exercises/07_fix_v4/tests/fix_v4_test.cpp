@@ -108,7 +108,7 @@ TEST_CASE("part 2: the seeds that break first-release pass with your choice") {
   // The failing seeds of `ladder monkey 3 --variant first-release --runs 320`: every finding kind
   // the flaw causes (LOST, DIVERGED, STUCK, BAD-READ, DUPLICATED) is among them.
   for (const std::uint64_t seed :
-       {27, 62, 70, 72, 74, 83, 156, 197, 220, 235, 238, 290, 292, 301, 306, 312}) {
+       {23, 27, 62, 70, 72, 74, 83, 133, 156, 220, 235, 249, 290, 292, 301, 306, 312}) {
     INFO("seed " << seed);
     const level3::SimSpec as_shipped =
         level3::make_spec(monkey(seed), seed, level3::Variant::first_release);

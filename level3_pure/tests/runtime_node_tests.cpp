@@ -296,9 +296,10 @@ TEST_CASE("a commit's reply leaves before any fsync, and the commit reaches the 
   REQUIRE(cluster.converged(4));
   // Each INCR's reply is released by the batch that stepped its PrepareOk, before that batch's
   // sync (there is none: the commit's Persist is lazy). A runtime that made replies wait for the
-  // commit's fsync would count none here.
+  // commit's fsync would count none here, and two strict syncs per INCR instead of one (its op's).
   const auto primary = cluster.node(0).on_node([](Node& n) { return n.counters(); });
   CHECK(primary.early_sends >= 4);
+  CHECK(primary.syncs - primary.lazy_syncs == 4);
   // An idle backup learns commit 4 from a heartbeat's Commit: a lazy Persist, which no strict one
   // carries, so the node writes it on its own after kLazySyncDelay.
   CHECK(eventually([&] {

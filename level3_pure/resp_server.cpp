@@ -127,7 +127,8 @@ struct RespConnection : std::enable_shared_from_this<RespConnection> {
   std::string writing;          // the answers the socket is writing now
   bool write_busy = false;
   bool reader_paused = false;
-  bool done_reading = false;  // end of stream, protocol error or QUIT: read no more
+  bool awaiting_answers = false;  // the reader waits until every owed answer is written
+  bool done_reading = false;      // end of stream, protocol error or QUIT: read no more
   // Written on the io thread only; atomic because a Done on another thread reads it, to skip
   // dispatching onto an io_context for a connection that is gone.
   std::atomic<bool> closed{false};
@@ -216,6 +217,17 @@ asio::awaitable<void> RespConnection::read_loop() {
       handle(std::move(*item));
     }
     if (closed || done_reading) break;
+    // A client that waits for its answers sends nothing meanwhile, so a read now would find
+    // nothing: a failed recv, then a readiness event, per command. Read again once the answers
+    // are written; by then the next command has often arrived, and one recv takes it.
+    while (!closed && !slots.empty()) {
+      error_code ec;
+      awaiting_answers = true;
+      wake.expires_at(asio::steady_timer::time_point::max());
+      co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      awaiting_answers = false;
+    }
+    if (closed) break;
     error_code ec;
     const std::size_t n = co_await socket.async_read_some(
         asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
@@ -299,7 +311,7 @@ void RespConnection::flush() {
     ++first_seq;
   }
   if (!write_busy && !outbox.empty()) start_write();
-  if (reader_paused && !over_limit()) wake.cancel();
+  if ((reader_paused && !over_limit()) || (awaiting_answers && slots.empty())) wake.cancel();
   maybe_finish();
 }
 

@@ -24,6 +24,12 @@
 /// so a client that pipelines without reading cannot grow the server's memory: TCP's window pushes
 /// back on it.
 ///
+/// **Reading.** A connection reads its socket again once every command it read has been answered.
+/// Its commands run one after another anyway (a backend answers them in order), and a client
+/// that waits for its answer has sent nothing more: a read before the answer would find nothing
+/// and cost a failed recv and a readiness event per command, where a read after it usually finds
+/// the next command at once. A pipelining client's whole burst is read at once as before.
+///
 /// **Bad input.** A protocol error is answered ("-ERR Protocol error: ..."), counted, and the
 /// connection is closed after the replies before it; the server and the other connections go on.
 ///

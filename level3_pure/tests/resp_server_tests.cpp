@@ -339,6 +339,26 @@ TEST_CASE("server: a connection at max_outstanding stops reading until answers d
   CHECK(test.server().stats().counter_commands == 100);
 }
 
+TEST_CASE("server: a connection that owes an answer reads on only once it is written",
+          "[resp][server]") {
+  TestServer test(Mode::hold);
+  Client client(test.port());
+  client.send("INCR k\r\n");
+  test.wait_for([&] { return test.held() == 1; });
+  // A second command sent while the first is owed stays in the socket: reading it now would not
+  // run it sooner (a connection's commands run in order) and costs a recv per command.
+  client.send("INCRBY k 5\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  run_on_io(test.io(), [&] { CHECK(test.server().stats().counter_commands == 1); });
+  CHECK(test.held() == 1);
+  test.take(0).done(CommandOutcome::ok(1));
+  test.wait_for([&] { return test.held() == 1; });  // the INCRBY, read once :1 was written
+  Held incrby = test.take(0);
+  CHECK(incrby.command.delta == 5);
+  incrby.done(CommandOutcome::ok(6));
+  CHECK(client.read_like(":1\r\n:6\r\n") == ":1\r\n:6\r\n");
+}
+
 TEST_CASE("server: a client that never reads its answers is paused too", "[resp][server]") {
   RespServerOptions options;
   options.max_reply_bytes = 4096;

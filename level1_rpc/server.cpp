@@ -1,7 +1,6 @@
 #include "level1_rpc/server.hpp"
 
 #include <poll.h>
-#include <sched.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -24,6 +23,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "level1_rpc/message.hpp"
+#include "network/scheduling.hpp"
 
 namespace ladder::level1 {
 
@@ -73,19 +73,6 @@ struct Worker {
   std::vector<tcp::socket> inbox;  // connections accepted for this thread, not yet taken
 };
 
-// Puts the calling thread under SCHED_BATCH (ServerOptions::batch_scheduling). On loopback the
-// thread that sends a request, and the one woken to serve it, usually share a core; by default the
-// woken thread preempts the sender at once, in the middle of its work: a primary is interrupted
-// between its sends to two backups, and switched back to only to send the second one. A batch
-// thread waits for the sender to block (or for the tick), so each hop costs one context switch.
-void use_batch_scheduling() {
-#ifdef SCHED_BATCH
-  const sched_param param{.sched_priority = 0};
-  // Failure leaves the default policy, which serves the same calls, only with more switches.
-  (void)::sched_setscheduler(0, SCHED_BATCH, &param);
-#endif
-}
-
 }  // namespace
 
 struct Server::Impl {
@@ -122,7 +109,8 @@ struct Server::Impl {
 // Thread `index`: wait for any of its connections (thread 0: or a new one) to have something to
 // read, and answer it, until stop().
 void Server::Impl::work(std::size_t index) {
-  if (options.batch_scheduling) use_batch_scheduling();
+  // A hint (network/scheduling.hpp): refused, the thread serves the same calls with more switches.
+  if (options.batch_scheduling) (void)net::use_batch_scheduling();
   Worker& self = *workers[index];
   std::vector<std::unique_ptr<Served>> own;
   std::vector<pollfd> fds;

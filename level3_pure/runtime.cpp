@@ -18,6 +18,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 
+#include "network/scheduling.hpp"
 #include "protocol/codec.hpp"
 
 namespace ladder::level3 {
@@ -387,8 +388,9 @@ std::string Node::info() const {
   text += fmt::format("replica:{}\r\nrole:{}\r\nview:{}\r\nop:{}\r\ncommit:{}\r\nvalue:{}\r\n",
                       options_.id, to_string(r.role()), r.view, r.op_number(), r.commit_number(),
                       r.value());
-  text += fmt::format("status:{}\r\nvariant:{}\r\nstart:{}\r\n", to_string(r.status),
-                      to_string(config_.variant), start_kind_);
+  text +=
+      fmt::format("status:{}\r\nvariant:{}\r\nstart:{}\r\nscheduling:{}\r\n", to_string(r.status),
+                  to_string(config_.variant), start_kind_, net::scheduling_policy());
   text += fmt::format(
       "datagrams:{}\r\nmalformed:{}\r\nstrangers:{}\r\nsteps:{}\r\nbatches:{}\r\nsyncs:{}\r\n"
       "lazy_syncs:{}\r\nearly_sends:{}\r\nsends_first:{}\r\n",

@@ -9,7 +9,7 @@ ladder_library(network_frame SOURCES ${_here}/frame.cpp DEPS fmt::fmt)
 # BOOST_ASIO_SEPARATE_COMPILATION, so it is a PUBLIC definition of this library.
 ladder_library(network_real
   SOURCES ${_here}/asio.cpp ${_here}/fault_proxy.cpp ${_here}/udp_network.cpp ${_here}/inbox.cpp
-    ${_here}/udp_endpoint.cpp
+    ${_here}/udp_endpoint.cpp ${_here}/scheduling.cpp
   DEPS ladder::network ladder::network_frame Boost::headers Threads::Threads)
 target_compile_definitions(ladder_network_real PUBLIC BOOST_ASIO_SEPARATE_COMPILATION)
 

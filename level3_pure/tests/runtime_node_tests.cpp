@@ -285,6 +285,8 @@ TEST_CASE("a cluster of three nodes serves adds and reads through RESP and throu
   const std::string info = backup.command("INFO");
   CHECK(info.find("replica:1") != std::string::npos);
   CHECK(info.find("role:backup") != std::string::npos);
+  // A Node leaves its thread's policy alone; `ladder node` asks for SCHED_BATCH itself.
+  CHECK(info.find("scheduling:default") != std::string::npos);
 }
 
 TEST_CASE("a commit's reply leaves before any fsync, and the commit reaches the disk lazily (P4)",

@@ -224,6 +224,8 @@ int main(int argc, char** argv) {
                    "answered to send again, so that they ride along; 0: never")
       ->capture_default_str()
       ->type_name("US");
+  node_verb->add_flag("--default-scheduling{false}", runtime_node.batch_scheduling,
+                      "level 3: serve under the default policy, not SCHED_BATCH (for A/B runs)");
   node_verb->add_flag("--repair-disk", runtime_node.repair_disk,
                       "level 3: move a corrupt log aside and start without a disk (the state comes "
                       "from the other replicas)");

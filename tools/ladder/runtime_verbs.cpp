@@ -21,6 +21,7 @@
 #include "level3_pure/runtime_client.hpp"
 #include "level3_pure/runtime_door.hpp"
 #include "network/scenario.hpp"
+#include "network/scheduling.hpp"
 #include "tools/ladder/node_process.hpp"
 #include "tools/ladder/usage_error.hpp"
 
@@ -104,6 +105,8 @@ int run_runtime_node(const RuntimeNodeOptions& options) {
   }
   const std::string name = fmt::format("r{}", options.id);
 
+  // The node's one thread serves everything; a hint, so a refusal changes nothing else.
+  if (options.batch_scheduling) (void)net::use_batch_scheduling();
   asio::io_context io;
   std::unique_ptr<level3::Node> node;
   std::string ready;

@@ -36,6 +36,9 @@ struct RuntimeNodeOptions {
   std::chrono::milliseconds deadline{2000};  ///< a RESP command's deadline
   std::size_t door_in_flight = 1;            ///< requests the RESP door keeps outstanding
   std::uint64_t door_linger_us = 200;        ///< how long its next group may wait for more
+  /// Serve under SCHED_BATCH (network/scheduling.hpp): a client woken by its answer does not
+  /// preempt the node in the middle of answering the others. False: the default policy.
+  bool batch_scheduling = true;
 };
 
 /// Runs replica `id` in the foreground until SIGINT or SIGTERM: prints its "ready" line, and at

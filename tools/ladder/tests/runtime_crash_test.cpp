@@ -429,6 +429,16 @@ TEST_CASE("runtime: three nodes, SIGKILLed and restarted at seeded moments, lose
   CHECK(verdict.ok());
 }
 
+TEST_CASE("runtime: every `ladder node` serves under SCHED_BATCH, and says so in INFO",
+          "[level3][runtime]") {
+  RuntimeCluster cluster;
+  for (int i = 0; i < cluster.size(); ++i) {
+    const auto info = cluster.info(i, kInfoLimit);
+    REQUIRE(info.has_value());
+    CHECK(field(info, "scheduling") == "batch");
+  }
+}
+
 TEST_CASE("runtime: a log cut mid-record is torn: the node says so, keeps the rest, and starts",
           "[level3][runtime]") {
   RuntimeCluster cluster;

@@ -18,6 +18,7 @@
 # on one CPU, the same for both (bench/RESULTS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/redis.sh
 
 BUILD_DIR=${1:-build/release}
 N=${2:-100000}
@@ -27,11 +28,7 @@ BENCH="$BUILD_DIR/bench/ladder_bench_level1_rpc"
 PIN=()
 [ -n "${PIN_CPU:-}" ] && PIN=(taskset -c "$PIN_CPU")
 
-if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null; then
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get install -y redis-server >&2
-fi
+redis_require level1_vs_redis
 if [ ! -x "$BENCH" ]; then
   echo "level1_vs_redis: $BENCH is missing; build it first:" >&2
   echo "  cmake --preset release && cmake --build build/release --target ladder_bench_level1_rpc" >&2
@@ -39,15 +36,9 @@ if [ ! -x "$BENCH" ]; then
 fi
 
 # A throwaway server: no persistence, loopback only, stopped however this script ends.
-"${PIN[@]}" redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
-  --loglevel warning >/dev/null &
-REDIS_PID=$!
-trap 'kill "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  redis-cli -p "$PORT" ping >/dev/null 2>&1 && break
-  sleep 0.1
-done
-redis-cli -p "$PORT" ping >/dev/null
+trap redis_stop EXIT
+REDIS_PREFIX=("${PIN[@]}")
+redis_start level1_vs_redis "$PORT" --save "" --appendonly no
 
 redis_rate() {
   # `-q` prints "INCR: 41841.00 requests per second, p50=0.023 msec"; keep the number.

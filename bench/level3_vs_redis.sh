@@ -17,6 +17,7 @@
 # LADDER_NODE_FLAGS (more `ladder node` flags, e.g. "--door-in-flight 20" to compare settings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/redis.sh
 
 BUILD_DIR=${1:-build/release}
 N=${2:-100000}
@@ -30,6 +31,7 @@ WORK=$(mktemp -d /tmp/ladder-level3-bench.XXXXXX)
 PIDS=()
 
 cleanup() {
+  redis_stop
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
@@ -38,11 +40,7 @@ trap cleanup EXIT
 
 fail() { echo "level3_vs_redis: $*" >&2; exit 1; }
 
-if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null; then
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get install -y redis-server >&2
-fi
+redis_require level3_vs_redis
 if [ "$REDIS_ONLY" != 1 ] && [ ! -x "$LADDER" ]; then
   echo "level3_vs_redis: $LADDER is missing; build it first:" >&2
   echo "  cmake --preset release && cmake --build build/release --target ladder" >&2
@@ -67,26 +65,12 @@ bench() {
 start_redis() {
   local dir="$WORK/redis-$1"
   mkdir -p "$dir"
-  port_free "$REDIS_PORT" || fail "port $REDIS_PORT is taken; set REDIS_PORT"
   if [ "$1" = none ]; then
     set -- --save "" --appendonly no
   else
     set -- --save "" --appendonly yes --appendfsync always
   fi
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$dir" "$@" --daemonize no \
-    --loglevel warning >"$dir/out" 2>&1 &
-  REDIS_PID=$!
-  PIDS+=("$REDIS_PID")
-  for _ in $(seq 50); do
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  fail "redis-server did not answer PING: $(cat "$dir/out")"
-}
-
-stop_redis() {
-  kill "$REDIS_PID"
-  wait "$REDIS_PID" 2>/dev/null || true
+  REDIS_LOG="$dir/out" redis_start level3_vs_redis "$REDIS_PORT" --dir "$dir" "$@"
 }
 
 # info PORT FIELD: one field of a node's INFO ("" when it does not answer).
@@ -135,10 +119,10 @@ EOF
 results=()
 start_redis none
 results+=("$(bench redis "$REDIS_PORT" 1)" "$(bench redis "$REDIS_PORT" 50)")
-stop_redis
+redis_stop
 start_redis fsync
 results+=("$(bench redis-fsync "$REDIS_PORT" 1)" "$(bench redis-fsync "$REDIS_PORT" 50)")
-stop_redis
+redis_stop
 
 if [ "$REDIS_ONLY" != 1 ]; then
   start_cluster

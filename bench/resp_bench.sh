@@ -8,6 +8,7 @@
 # target. After its runs, a GET on the door must equal the INCRs it acknowledged (2 N).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/redis.sh
 
 BUILD_DIR=${1:-build/release}
 N=${2:-200000}
@@ -15,28 +16,15 @@ REDIS_PORT=${REDIS_PORT:-16379}
 DOOR_PORT=${DOOR_PORT:-16380}
 DOOR="$BUILD_DIR/bench/ladder_bench_resp_door"
 
-if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null; then
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get install -y redis-server >&2
-fi
+redis_require resp_bench
 if [ ! -x "$DOOR" ]; then
   echo "resp_bench: $DOOR is missing; build it first:" >&2
   echo "  cmake --preset release && cmake --build build/release --target ladder_bench_resp_door" >&2
   exit 1
 fi
 
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
-
-wait_ping() {
-  for _ in $(seq 50); do
-    redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "resp_bench: nothing answers PING on port $1" >&2
-  exit 1
-}
+door_pid=""
+trap 'redis_stop; [ -z "$door_pid" ] || { kill "$door_pid" 2>/dev/null; wait "$door_pid" 2>/dev/null; } || true' EXIT
 
 # "rps p50 p99" of one redis-benchmark INCR run (--csv: "INCR","rps","avg","min","p50","p95","p99","max").
 measure() {
@@ -45,13 +33,10 @@ measure() {
 }
 
 # A throwaway Redis: no persistence, loopback only.
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
-  --loglevel warning >/dev/null &
-pids+=($!)
+redis_start resp_bench "$REDIS_PORT" --save "" --appendonly no
 "$DOOR" --port "$DOOR_PORT" >/dev/null &
-pids+=($!)
-wait_ping "$REDIS_PORT"
-wait_ping "$DOOR_PORT"
+door_pid=$!
+redis_wait_ping resp_bench "$DOOR_PORT"
 
 declare -A result
 for clients in 50 1; do

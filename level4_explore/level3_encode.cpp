@@ -205,6 +205,10 @@ Level3State Level3Model::decode(std::string_view bytes) const {
   Reader in(bytes);
   for (level3::Replica& replica : state.replicas)
     in.replica(replica);
+  for (std::optional<protocol::Log>& disk : state.lagging_disk) {
+    disk.reset();
+    if (in.byte() != 0) disk = in.log();
+  }
   state.down = static_cast<std::uint32_t>(in.number());
   for (std::uint8_t& timers : state.timers)
     timers = in.byte();
@@ -236,6 +240,10 @@ void Level3Model::encode(const State& state, std::string& bytes) const {
   Writer out(bytes);
   for (const level3::Replica& replica : state.replicas)
     out.replica(replica);
+  for (const std::optional<protocol::Log>& disk : state.lagging_disk) {
+    out.byte(disk ? 1 : 0);
+    if (disk) out.log(*disk);
+  }
   out.number(state.down);
   for (const std::uint8_t timers : state.timers)
     out.byte(timers);
@@ -269,6 +277,11 @@ std::string Level3Model::describe(const State& state) const {
     if ((state.down & (1U << r)) != 0) {
       text += fmt::format("r{} down v{} op{} commit{} | ", r, replica.view, replica.op_number(),
                           replica.commit_number());
+    } else if (const auto& disk = state.lagging_disk[r]) {
+      // The window of P4 and P5: what a crash now would restart from.
+      text += fmt::format("{} (disk: op{} commit{}) | ", replica.describe(),
+                          disk->snapshot.commit_number + disk->suffix.size(),
+                          disk->snapshot.commit_number);
     } else {
       text += replica.describe() + " | ";
     }

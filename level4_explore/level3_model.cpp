@@ -27,13 +27,14 @@ std::uint8_t timer_bit(level3::Timer timer) {
 constexpr level3::Timer kTimers[] = {level3::Timer::heartbeat, level3::Timer::view_change,
                                      level3::Timer::recovery, level3::Timer::client_retry};
 
-// A crashed replica as the model keeps it: what its disk holds and its status (the role table
-// checks the restart's role change from it), every volatile field back to its initial value.
-level3::Replica crashed(const level3::Replica& replica) {
+// A crashed replica as the model keeps it: what its disk holds (the replica's durable fields,
+// or the older log of a disk that lags them) and its status (the role table checks the restart's
+// role change from it), every volatile field back to its initial value.
+level3::Replica crashed(const level3::Replica& replica, std::optional<protocol::Log> disk_log) {
   level3::Replica kept = level3::Replica::initial(replica.config);
   kept.view = replica.view;
   kept.last_normal_view = replica.last_normal_view;
-  kept.log = replica.log;
+  kept.log = disk_log ? std::move(*disk_log) : replica.log;
   kept.status = replica.status;
   return kept;
 }
@@ -104,6 +105,7 @@ Level3State Level3Model::boot() const {
     state.clients.push_back(level3::ClientState::initial(static_cast<spec::ClientId>(c), cluster_));
   }
   state.invoked.assign(static_cast<std::size_t>(config_.clients), 0);
+  state.lagging_disk.assign(static_cast<std::size_t>(config_.replicas), std::nullopt);
   return state;
 }
 
@@ -188,8 +190,14 @@ Level3State Level3Model::apply(const State& state, const Event& event,
       assert((next.down & (1U << event.node)) == 0 && "a live replica crashes");
       next.down |= 1U << event.node;
       next.timers[event.node] = 0;  // a crash forgets the timers (action.hpp, duty 4)
-      next.replicas[event.node] = crashed(next.replicas[event.node]);
+      next.replicas[event.node] =
+          crashed(next.replicas[event.node], std::move(next.lagging_disk[event.node]));
+      next.lagging_disk[event.node].reset();
       ++next.crashes;
+      if (next.crashes == config_.max_crashes) {
+        for (auto& disk : next.lagging_disk)
+          disk.reset();  // no crash can reveal them any more (run_replica says why)
+      }
       break;
     }
     case Event::Kind::restart: {
@@ -230,6 +238,9 @@ void Level3Model::deliver(State& state, const Packet& packet, Level3Observer* ob
 void Level3Model::run_replica(State& state, std::uint8_t id, const level3::Input& input,
                               Level3Observer* observer) const {
   level3::Replica& replica = state.replicas[id];
+  // A Persist left unwritten by the previous step reaches the disk now (P4, P5; the header).
+  state.lagging_disk[id].reset();
+  level3::Durable disk = replica.durable();
   const level3::Role before = replica.role();
   level3::StepResult result = level3::step(std::move(replica), input);
   replica = std::move(result.next);
@@ -251,10 +262,18 @@ void Level3Model::run_replica(State& state, std::uint8_t id, const level3::Input
     } else if (const auto* cancel = std::get_if<level3::CancelTimer>(&action)) {
       timers &= static_cast<std::uint8_t>(~timer_bit(cancel->timer));
     } else if (const auto* persist = std::get_if<level3::Persist>(&action)) {
-      // The disk is the durable fields (see the header): P2 keeps them equal.
+      // Every Persist writes the step's durable fields (P2); a strict one is on the disk before
+      // the step's next action, a lazy (P4) or before-replies (P5) one only at the next step.
       assert(persist->state == replica.durable() && "a Persist writes the durable fields");
-      (void)persist;
+      if (persist->durability == level3::Durability::before_sends) disk = persist->state;
     }
+  }
+  assert(disk.view == replica.view && disk.last_normal_view == replica.last_normal_view &&
+         "only the log lags: P4 and P5 never apply to a step that changes the view");
+  // A lag only a crash could reveal is not kept once the crashes are spent, so that the bound
+  // max_crashes = 0 explores exactly the states it did before the model had a disk of its own.
+  if (disk != replica.durable() && state.crashes < config_.max_crashes) {
+    state.lagging_disk[id] = std::move(disk.log);
   }
 }
 

@@ -6,8 +6,12 @@
 /// ## The global state
 ///
 /// - every replica's Replica (step.hpp); a crashed replica keeps only what its disk holds. The
-///   disk is not stored apart: P2 puts a Persist of the new durable fields before anything else
-///   whenever they change, so a live replica's disk always equals its durable() fields;
+///   disk is stored apart only while it lags: P2 puts a Persist of the new durable fields before
+///   anything else whenever they change, except a lazy Persist (P4: a higher commit number
+///   alone) and a primary's new op, whose Prepares leave first (P5). Their state reaches the
+///   disk at the replica's next step, as in the simulator (level3_pure/sim_nodes.cpp); a crash
+///   before that step keeps the older log, which is the window P4 and P5 open. The view and
+///   last_normal_view never lag: neither rule applies to a step that changes them;
 /// - which replicas are down, and which timers each node has armed. There is **no clock**: an
 ///   armed timer may fire at any moment, which is every interleaving a clock could produce;
 /// - every client's ClientState and how many of its operations it has invoked;
@@ -102,7 +106,11 @@ struct Acknowledged {
 
 /// The whole system at one moment.
 struct Level3State {
-  std::vector<level3::Replica> replicas;     ///< by id; a crashed one holds its disk's fields only
+  std::vector<level3::Replica> replicas;  ///< by id; a crashed one holds its disk's fields only
+  /// By replica id: the log its disk holds while it lags the replica's (a P4 or P5 Persist not
+  /// yet written), else nullopt. Always nullopt for a crashed replica, and once the crashes are
+  /// spent (no crash could reveal it).
+  std::vector<std::optional<protocol::Log>> lagging_disk;
   std::uint32_t down = 0;                    ///< bit r: replica r is crashed
   std::vector<std::uint8_t> timers;          ///< per node, bit t: timer t (level3::Timer) is armed
   std::vector<level3::ClientState> clients;  ///< by id

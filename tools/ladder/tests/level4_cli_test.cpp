@@ -56,7 +56,7 @@ TEST_CASE("explore: the fixed variant holds, and says whether the search was com
       "--liveness --color never");
   INFO(fixed.out);
   CHECK(fixed.exit_code == 0);
-  CHECK(contains(fixed.out, "states        26,566"));
+  CHECK(contains(fixed.out, "states        34,500"));
   CHECK(contains(fixed.out, "search        complete within the model's bounds"));
   CHECK(contains(fixed.out, "liveness      0 states cannot reach done without faults"));
   CHECK(

@@ -94,12 +94,17 @@ std::pair<ladder::level4::Level3Event, ladder::level4::Level3State> take(
   return {};
 }
 
+// The state after c0 invokes its add and r0, the primary, takes the request.
+ladder::level4::Level3State requested(const Level3Model& model) {
+  const auto invoked = take(model, model.initial(), "invoke c0").second;
+  return take(model, invoked, "deliver c0->r0 Request c0#1 add(+1)").second;
+}
+
 TEST_CASE("a crash can strike before a P5 or a P4 write reaches the disk", "[level4][level3]") {
   Level3Config config = small(Variant::fixed);
   config.max_crashes = 1;
   const Level3Model model(config);
-  auto state = take(model, model.initial(), "invoke c0").second;
-  state = take(model, state, "deliver c0->r0 Request c0#1 add(+1)").second;
+  auto state = requested(model);
   // P5: r0's Prepares are in flight, its own copy of op 1 is not on its disk yet.
   REQUIRE(state.replicas[0].op_number() == 1);
   REQUIRE(state.lagging_disk[0].has_value());
@@ -123,9 +128,7 @@ TEST_CASE("a crash can strike before a P5 or a P4 write reaches the disk", "[lev
 
   // Once the crashes are spent, no lag is kept: nothing could reveal it.
   config.max_crashes = 0;
-  const Level3Model no_crashes(config);
-  auto calm = take(no_crashes, no_crashes.initial(), "invoke c0").second;
-  calm = take(no_crashes, calm, "deliver c0->r0 Request c0#1 add(+1)").second;
+  const auto calm = requested(Level3Model(config));
   CHECK(calm.replicas[0].op_number() == 1);
   CHECK_FALSE(calm.lagging_disk[0].has_value());
 }

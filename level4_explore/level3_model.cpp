@@ -238,9 +238,13 @@ void Level3Model::deliver(State& state, const Packet& packet, Level3Observer* ob
 void Level3Model::run_replica(State& state, std::uint8_t id, const level3::Input& input,
                               Level3Observer* observer) const {
   level3::Replica& replica = state.replicas[id];
-  // A Persist left unwritten by the previous step reaches the disk now (P4, P5; the header).
+  // A Persist left unwritten by the previous step reaches the disk now (P4, P5; the header). A
+  // lag only a crash could reveal is not tracked once the crashes are spent, so that the bound
+  // max_crashes = 0 explores exactly the states it did before the model had a disk of its own
+  // (and copies no log per step).
   state.lagging_disk[id].reset();
-  level3::Durable disk = replica.durable();
+  std::optional<level3::Durable> disk;
+  if (state.crashes < config_.max_crashes) disk = replica.durable();
   const level3::Role before = replica.role();
   level3::StepResult result = level3::step(std::move(replica), input);
   replica = std::move(result.next);
@@ -265,15 +269,13 @@ void Level3Model::run_replica(State& state, std::uint8_t id, const level3::Input
       // Every Persist writes the step's durable fields (P2); a strict one is on the disk before
       // the step's next action, a lazy (P4) or before-replies (P5) one only at the next step.
       assert(persist->state == replica.durable() && "a Persist writes the durable fields");
-      if (persist->durability == level3::Durability::before_sends) disk = persist->state;
+      if (disk && persist->durability == level3::Durability::before_sends) disk = persist->state;
     }
   }
-  assert(disk.view == replica.view && disk.last_normal_view == replica.last_normal_view &&
-         "only the log lags: P4 and P5 never apply to a step that changes the view");
-  // A lag only a crash could reveal is not kept once the crashes are spent, so that the bound
-  // max_crashes = 0 explores exactly the states it did before the model had a disk of its own.
-  if (disk != replica.durable() && state.crashes < config_.max_crashes) {
-    state.lagging_disk[id] = std::move(disk.log);
+  if (disk && *disk != replica.durable()) {
+    assert(disk->view == replica.view && disk->last_normal_view == replica.last_normal_view &&
+           "only the log lags: P4 and P5 never apply to a step that changes the view");
+    state.lagging_disk[id] = std::move(disk->log);
   }
 }
 

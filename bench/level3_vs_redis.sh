@@ -47,8 +47,6 @@ if [ "$REDIS_ONLY" != 1 ] && [ ! -x "$LADDER" ]; then
   exit 1
 fi
 
-port_free() { [ -z "$(ss -Hltun "sport = :$1" 2>/dev/null)" ]; }
-
 # bench NAME PORT CLIENTS: one redis-benchmark run (N1 requests for 1 client, else N); prints
 # "NAME CLIENTS RPS P50 P99".
 # Its --csv output is a header line and "INCR","rps","avg","min","p50","p95","p99","max".

@@ -2,7 +2,8 @@
 # The private Redis that the bench scripts measure against (level1_vs_redis.sh, resp_bench.sh,
 # level3_vs_redis.sh), in one place. Sourced, not run:
 #
-#   source "$(dirname "$0")/redis.sh"
+#   source bench/redis.sh                 # from the repository's top, where the scripts cd
+#   port_free PORT                        # true when nothing listens on PORT (TCP or UDP)
 #   redis_require SCRIPT                  # installs Debian's redis-server when it is missing
 #   redis_start SCRIPT PORT [OPTION...]   # a throwaway redis-server on 127.0.0.1:PORT; sets REDIS_PID
 #   redis_wait_ping SCRIPT PORT           # waits up to 5 s for PORT to answer PING
@@ -25,6 +26,8 @@ redis_require() {
   $sudo apt-get install -y redis-server >&2
 }
 
+port_free() { [ -z "$(ss -Hltun "sport = :$1" 2>/dev/null)" ]; }
+
 redis_wait_ping() {
   for _ in $(seq 50); do
     redis-cli -p "$2" ping >/dev/null 2>&1 && return 0
@@ -38,10 +41,7 @@ redis_wait_ping() {
 redis_start() {
   local script=$1 port=$2
   shift 2
-  if [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then
-    echo "$script: port $port is taken; set REDIS_PORT" >&2
-    exit 1
-  fi
+  port_free "$port" || { echo "$script: port $port is taken; set REDIS_PORT" >&2; exit 1; }
   ${REDIS_PREFIX[@]+"${REDIS_PREFIX[@]}"} redis-server --port "$port" --bind 127.0.0.1 \
     --daemonize no --loglevel warning "$@" >"${REDIS_LOG:-/dev/null}" 2>&1 &
   REDIS_PID=$!

@@ -10,6 +10,10 @@
 /// Each record is a realistic state of a replica serving 50 clients: a client table of 50 records
 /// and a suffix that grows with the batch (the ops of the batch), as under redis-benchmark -c 50.
 /// "append" writes every record of a batch; "stage" writes only the batch's last (the cheap form).
+/// Each row runs with the log's records written in place into zeros written ahead ("in-place",
+/// the default: DurableLogOptions::preallocate) and appended to a growing file ("append").
+/// `--writers 3` runs three logs at once, each on its own thread, as the three nodes of a local
+/// cluster share one disk; the figures are then the sum (persists, syncs) or over all of them.
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +21,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -62,6 +67,7 @@ double percentile(std::vector<double> samples, double p) {
 struct Row {
   std::size_t batch = 0;
   bool stage = false;
+  bool in_place = true;
   std::uint64_t records = 0;
   std::uint64_t syncs = 0;
   std::uint64_t compactions = 0;
@@ -70,12 +76,15 @@ struct Row {
   std::size_t record_bytes = 0;
 };
 
-Row measure(const std::filesystem::path& file, std::size_t batch, bool stage, double seconds) {
+Row measure(const std::filesystem::path& file, std::size_t batch, bool stage, bool in_place,
+            double seconds) {
   std::filesystem::remove(file);
-  DurableLog log = DurableLog::open(file);
+  DurableLog log =
+      DurableLog::open(file, ladder::level3::DurableLogOptions{.preallocate = in_place});
   Row row;
   row.batch = batch;
   row.stage = stage;
+  row.in_place = in_place;
   std::vector<Durable> states;
   for (std::size_t i = 0; i < batch; ++i)
     states.push_back(replica_state(1000 + i, i + 1));
@@ -103,6 +112,29 @@ Row measure(const std::filesystem::path& file, std::size_t batch, bool stage, do
   return row;
 }
 
+// The same row on `writers` logs at once (file.0, file.1, ...), summed.
+Row measure_all(const std::filesystem::path& file, std::size_t writers, std::size_t batch,
+                bool stage, bool in_place, double seconds) {
+  std::vector<Row> rows(writers);
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      rows[w] = measure(file.string() + fmt::format(".{}", w), batch, stage, in_place, seconds);
+    });
+  }
+  for (std::thread& thread : threads)
+    thread.join();
+  Row sum = rows.front();
+  for (std::size_t w = 1; w < writers; ++w) {
+    sum.records += rows[w].records;
+    sum.syncs += rows[w].syncs;
+    sum.compactions += rows[w].compactions;
+    sum.seconds = std::max(sum.seconds, rows[w].seconds);
+    sum.sync_us.insert(sum.sync_us.end(), rows[w].sync_us.begin(), rows[w].sync_us.end());
+  }
+  return sum;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,26 +142,33 @@ int main(int argc, char** argv) {
   std::string dir = std::filesystem::temp_directory_path().string();
   double seconds = 5;
   std::vector<std::size_t> batches = {1, 10, 50};
+  std::size_t writers = 1;
   app.add_option("--dir", dir, "directory on the filesystem to measure (a file is created there)")
       ->check(CLI::ExistingDirectory);
   app.add_option("--seconds", seconds, "seconds per row")->check(CLI::PositiveNumber);
   app.add_option("--batches", batches, "records per sync")->delimiter(',');
+  app.add_option("--writers", writers, "logs synced at once, each on its own thread")
+      ->check(CLI::Range(1, 16));
   CLI11_PARSE(app, argc, argv);
 
   std::random_device entropy;
   const std::filesystem::path file =
       std::filesystem::path(dir) / fmt::format("ladder-disk-bench-{:08x}.log", entropy());
-  fmt::print("{:>6} {:>6} {:>7} {:>13} {:>10} {:>10} {:>10} {:>10} {:>6}\n", "batch", "mode",
-             "bytes", "persists/s", "syncs/s", "p50 us", "p99 us", "max us", "compact");
+  fmt::print("{} writer{}\n", writers, writers == 1 ? "" : "s, figures summed");
+  fmt::print("{:>6} {:>6} {:>8} {:>7} {:>13} {:>10} {:>10} {:>10} {:>10} {:>6}\n", "batch", "mode",
+             "layout", "bytes", "persists/s", "syncs/s", "p50 us", "p99 us", "max us", "compact");
   for (const std::size_t batch : batches) {
     for (const bool stage : {false, true}) {
       if (stage && batch == 1) continue;  // the same as append
-      const Row row = measure(file, batch, stage, seconds);
-      fmt::print("{:>6} {:>6} {:>7} {:>13.0f} {:>10.0f} {:>10.0f} {:>10.0f} {:>10.0f} {:>6}\n",
-                 row.batch, row.stage ? "stage" : "append", row.record_bytes,
-                 static_cast<double>(row.records) / row.seconds,
-                 static_cast<double>(row.syncs) / row.seconds, percentile(row.sync_us, 0.50),
-                 percentile(row.sync_us, 0.99), percentile(row.sync_us, 1.0), row.compactions);
+      for (const bool in_place : {true, false}) {
+        const Row row = measure_all(file, writers, batch, stage, in_place, seconds);
+        fmt::print(
+            "{:>6} {:>6} {:>8} {:>7} {:>13.0f} {:>10.0f} {:>10.0f} {:>10.0f} {:>10.0f} {:>6}\n",
+            row.batch, row.stage ? "stage" : "append", row.in_place ? "in-place" : "append",
+            row.record_bytes, static_cast<double>(row.records) / row.seconds,
+            static_cast<double>(row.syncs) / row.seconds, percentile(row.sync_us, 0.50),
+            percentile(row.sync_us, 0.99), percentile(row.sync_us, 1.0), row.compactions);
+      }
     }
   }
   return 0;

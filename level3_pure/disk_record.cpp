@@ -22,6 +22,18 @@ constexpr std::size_t kLengthAt = 5;
 constexpr std::size_t kPayloadCrcAt = 9;
 constexpr std::size_t kHeaderCrcAt = 13;
 constexpr std::size_t kViewsBytes = 16;
+// Version 2's end marker, "L3DE": never zero in its last byte, so a complete record never ends
+// in a zero byte (the file comment of disk_record.hpp says why that matters).
+constexpr std::array<char, kEndMarkerBytes> kEndMarker = {'L', '3', 'D', 'E'};
+
+bool known_version(std::uint8_t version) {
+  return version >= kOldestDiskFormatVersion && version <= kDiskFormatVersion;
+}
+
+// The bytes after the payload: version 1 has none.
+std::size_t trailer_bytes(std::uint8_t version) {
+  return version >= 2 ? kEndMarkerBytes : 0;
+}
 
 static_assert(kHeaderCrcAt + 4 == kRecordHeaderBytes, "the header ends with its checksum");
 
@@ -80,8 +92,7 @@ Verdict cut_header(std::string_view rest) {
     return bad(RecordProblem::corrupt, fmt::format("bad magic {} at the end of the file",
                                                    hex(rest.substr(0, magic_bytes))));
   }
-  if (rest.size() > kVersionAt &&
-      static_cast<std::uint8_t>(rest[kVersionAt]) != kDiskFormatVersion) {
+  if (rest.size() > kVersionAt && !known_version(static_cast<std::uint8_t>(rest[kVersionAt]))) {
     return bad(RecordProblem::corrupt, fmt::format("format version {} in a header cut short",
                                                    static_cast<std::uint8_t>(rest[kVersionAt])));
   }
@@ -113,13 +124,10 @@ Verdict decode_payload(std::string_view payload, std::uint64_t payload_at) {
   return Verdict{RecordProblem::none, "", std::move(state), kRecordHeaderBytes + payload.size()};
 }
 
-// The record at the start of `rest` (which starts at byte `at` of the file), or why it is bad.
-Verdict read_record(std::string_view rest, std::uint64_t at) {
-  assert(!rest.empty() && "read_record at the end of the file");
-  if (std::all_of(rest.begin(), rest.end(), [](char c) { return c == '\0'; })) {
-    return bad(RecordProblem::torn,
-               fmt::format("{} zero bytes end the file", group_digits(rest.size())));
-  }
+// The record at the start of `rest` (which starts at byte `at` of the file), or why it is bad,
+// taking the end of `rest` for the end of the file.
+Verdict read_present(std::string_view rest, std::uint64_t at) {
+  assert(!rest.empty() && "read_present at the end of the file");
   if (rest.size() < kRecordHeaderBytes) return cut_header(rest);
   if (!std::equal(kMagic.begin(), kMagic.end(), rest.begin())) {
     return bad(RecordProblem::corrupt,
@@ -131,11 +139,11 @@ Verdict read_record(std::string_view rest, std::uint64_t at) {
   }
   const auto version = static_cast<std::uint8_t>(rest[kVersionAt]);
   if (version > kDiskFormatVersion) {
-    return bad(
-        RecordProblem::newer_version,
-        fmt::format("format version {}; this build reads version {}", version, kDiskFormatVersion));
+    return bad(RecordProblem::newer_version,
+               fmt::format("format version {}; this build reads versions {} to {}", version,
+                           kOldestDiskFormatVersion, kDiskFormatVersion));
   }
-  if (version != kDiskFormatVersion) {
+  if (!known_version(version)) {
     return bad(RecordProblem::corrupt, fmt::format("format version {} does not exist", version));
   }
   const std::uint32_t length = get_u32(rest, kLengthAt);
@@ -144,7 +152,7 @@ Verdict read_record(std::string_view rest, std::uint64_t at) {
                fmt::format("its header says {} payload bytes, more than a record holds ({})",
                            group_digits(length), group_digits(kMaxRecordPayloadBytes)));
   }
-  const std::size_t record_bytes = kRecordHeaderBytes + length;
+  const std::size_t record_bytes = kRecordHeaderBytes + length + trailer_bytes(version);
   if (rest.size() < record_bytes) {
     return bad(RecordProblem::torn,
                fmt::format("its header says {} bytes, the file holds {} of them",
@@ -154,7 +162,52 @@ Verdict read_record(std::string_view rest, std::uint64_t at) {
   if (crc32c(payload) != get_u32(rest, kPayloadCrcAt)) {
     return bad(RecordProblem::corrupt, "payload checksum mismatch");
   }
-  return decode_payload(payload, at + kRecordHeaderBytes);
+  if (version >= 2) {
+    const std::string_view marker = rest.substr(kRecordHeaderBytes + length, kEndMarkerBytes);
+    if (!std::equal(kEndMarker.begin(), kEndMarker.end(), marker.begin())) {
+      return bad(RecordProblem::corrupt,
+                 fmt::format("end marker {}, expected {} (\"L3DE\")", hex(marker),
+                             hex({kEndMarker.data(), kEndMarkerBytes})));
+    }
+  }
+  Verdict verdict = decode_payload(payload, at + kRecordHeaderBytes);
+  verdict.size = verdict.problem == RecordProblem::none ? record_bytes : 0;
+  return verdict;
+}
+
+// The bytes a record starting at `rest` claims, at least: its header's length (a sound header's)
+// or, for a header cut short, the header.
+std::size_t claimed_bytes(std::string_view rest) {
+  if (rest.size() < kRecordHeaderBytes) return kRecordHeaderBytes;
+  const auto version = static_cast<std::uint8_t>(rest[kVersionAt]);
+  return kRecordHeaderBytes + get_u32(rest, kLengthAt) + trailer_bytes(version);
+}
+
+// The record at the start of `rest` (byte `at` of the file), which holds a nonzero byte. Zeros
+// that follow the last nonzero byte to the end of the file may be space written ahead
+// (DurableLog's preallocation) where a write in place was cut short: the record is then torn, as
+// if the file ended where the zeros begin, when two things hold (the file comment of
+// disk_record.hpp says why): it has an end marker (version 2; or its version byte is missing
+// too), and at least one whole sector of it is missing: a crash loses whole sectors, damage to a
+// written record need not.
+Verdict read_record(std::string_view rest, std::uint64_t at) {
+  Verdict verdict = read_present(rest, at);
+  if (verdict.problem != RecordProblem::corrupt) return verdict;
+  const std::size_t written = rest.find_last_not_of('\0') + 1;
+  assert(written > 0 && "the scan stops at an all-zero rest before reading a record");
+  if (written == rest.size()) return verdict;
+  const std::string_view present = rest.substr(0, written);
+  if (present.size() > kVersionAt && static_cast<std::uint8_t>(present[kVersionAt]) < 2) {
+    return verdict;  // version 1 has no end marker: a complete record may end in zeros
+  }
+  Verdict cut = read_present(present, at);
+  if (cut.problem != RecordProblem::torn) return verdict;
+  const std::uint64_t zeros_from = at + written;
+  const std::uint64_t next_sector = (zeros_from + kSectorBytes - 1) / kSectorBytes * kSectorBytes;
+  if (at + claimed_bytes(present) <= next_sector) return verdict;
+  cut.detail += fmt::format(", then {} zero bytes to the end of the file",
+                            group_digits(rest.size() - written));
+  return cut;
 }
 
 }  // namespace
@@ -165,13 +218,13 @@ std::uint32_t crc32c(std::string_view bytes) {
   return crc.checksum();
 }
 
-std::string encode_record(const Durable& state) {
+std::string encode_record(const Durable& state, std::uint8_t version) {
   assert(state.last_normal_view <= state.view && "a Durable with last_normal_view > view");
   std::string payload;
   put_u64(payload, state.view);
   put_u64(payload, state.last_normal_view);
   payload += protocol::encode_log(state.log);
-  return wrap_payload(payload);
+  return wrap_payload(payload, version);
 }
 
 std::string wrap_payload(std::string_view payload, std::uint8_t version) {
@@ -183,6 +236,7 @@ std::string wrap_payload(std::string_view payload, std::uint8_t version) {
   put_u32(record, crc32c(record));
   assert(record.size() == kRecordHeaderBytes && "the header is 17 bytes");
   record += payload;
+  if (version >= 2) record.append(kEndMarker.begin(), kEndMarker.end());
   return record;
 }
 
@@ -205,7 +259,12 @@ RecordScan scan_records(std::string_view file) {
   RecordScan scan;
   scan.file_bytes = file.size();
   while (scan.valid_bytes < file.size()) {
-    Verdict verdict = read_record(file.substr(scan.valid_bytes), scan.valid_bytes);
+    const std::string_view rest = file.substr(scan.valid_bytes);
+    if (rest.find_first_not_of('\0') == std::string_view::npos) {
+      scan.zero_bytes = rest.size();  // no record there: space written ahead, or never written
+      break;
+    }
+    Verdict verdict = read_record(rest, scan.valid_bytes);
     if (verdict.problem != RecordProblem::none) {
       scan.problem = verdict.problem;
       scan.detail = std::move(verdict.detail);
@@ -217,7 +276,7 @@ RecordScan scan_records(std::string_view file) {
     scan.valid_bytes += verdict.size;
     ++scan.records;
   }
-  assert(scan.valid_bytes <= file.size() && "the scan stays inside the file");
+  assert(scan.valid_bytes + scan.zero_bytes <= file.size() && "the scan stays inside the file");
   return scan;
 }
 

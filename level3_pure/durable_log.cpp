@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 #include <cstring>
@@ -71,6 +72,21 @@ bool write_all(int fd, std::string_view bytes) {
       return false;
     }
     bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return true;
+}
+
+// Writes zero bytes over [from, to) of the file, without moving its offset; false on an error.
+bool write_zeros(int fd, std::uint64_t from, std::uint64_t to) {
+  static const std::string zeros(kWriteBufferBytes, '\0');
+  while (from < to) {
+    const std::size_t size = std::min<std::uint64_t>(to - from, zeros.size());
+    const ssize_t written = ::pwrite(fd, zeros.data(), size, static_cast<off_t>(from));
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    from += static_cast<std::uint64_t>(written);
   }
   return true;
 }
@@ -187,6 +203,7 @@ void DurableLog::recover() {
     sync_directory(path_);
     report_.outcome = DiskRecovery::created;
     report_.summary = fmt::format("{}: created, empty: no state on disk yet", path_.string());
+    write_ahead();
     return;
   }
   if (fd_ < 0) fail("open");
@@ -202,15 +219,36 @@ void DurableLog::recover() {
   const RecordScan scan = scan_records(bytes);
   report_.records = scan.records;
   report_.valid_bytes = scan.valid_bytes;
-  report_.dropped_bytes = scan.file_bytes - scan.valid_bytes;
+  report_.dropped_bytes = scan.file_bytes - scan.valid_bytes - scan.zero_bytes;
   recovered_ = scan.last;
   if (scan.records > 0) {
     last_record_ =
         bytes.substr(scan.last_record_offset, scan.valid_bytes - scan.last_record_offset);
   }
   handle(scan, bytes);
-  if (::lseek(fd_, 0, SEEK_END) < 0) fail("lseek");
-  stats_.file_bytes = report_.outcome == DiskRecovery::repaired ? 0 : scan.valid_bytes;
+  const bool repaired = report_.outcome == DiskRecovery::repaired;
+  stats_.record_bytes = repaired ? 0 : scan.valid_bytes;
+  stats_.file_bytes =
+      report_.outcome == DiskRecovery::clean ? scan.file_bytes : stats_.record_bytes;
+  // The next record goes right after the last valid one, over the zeros ahead if there are any.
+  if (::lseek(fd_, static_cast<off_t>(stats_.record_bytes), SEEK_SET) < 0) fail("lseek");
+  write_ahead();
+}
+
+// Records up to the compaction threshold, and one batch past it, land in place.
+std::uint64_t DurableLog::preallocated_size(std::uint64_t record_bytes) const {
+  return std::max(record_bytes, options_.compact_bytes_min) + kWriteBufferBytes;
+}
+
+// Zeros after the records, synced before any record lands there: a crash in the middle leaves
+// zeros or a shorter file, both the clean end of the log.
+void DurableLog::write_ahead() {
+  if (!options_.preallocate) return;
+  const std::uint64_t want = preallocated_size(stats_.record_bytes);
+  if (stats_.file_bytes >= want) return;
+  if (!write_zeros(fd_, stats_.file_bytes, want)) fail("write (of the zeros ahead)");
+  if (::fdatasync(fd_) != 0) fail("fdatasync");
+  stats_.file_bytes = want;
 }
 
 void DurableLog::handle(const RecordScan& scan, std::string_view bytes) {
@@ -223,8 +261,14 @@ void DurableLog::handle(const RecordScan& scan, std::string_view bytes) {
   switch (scan.problem) {
     case RecordProblem::none:
       report_.outcome = DiskRecovery::clean;
-      report_.summary = scan.records == 0 ? fmt::format("{}: empty: no state on disk yet", file)
-                                          : fmt::format("{}: {}; clean", file, valid);
+      if (scan.records == 0) {
+        report_.summary = fmt::format("{}: empty: no state on disk yet", file);
+      } else if (scan.zero_bytes == 0) {
+        report_.summary = fmt::format("{}: {}; clean", file, valid);
+      } else {
+        report_.summary = fmt::format("{}: {}; clean, then {} zero bytes written ahead", file,
+                                      valid, group_digits(scan.zero_bytes));
+      }
       return;
     case RecordProblem::torn:
       truncate_at(scan.valid_bytes);
@@ -334,7 +378,8 @@ void DurableLog::stage(const Durable& state) {
 void DurableLog::write_buffer() {
   if (buffer_.empty()) return;
   if (!write_all(fd_, buffer_)) fail("write");
-  stats_.file_bytes += buffer_.size();
+  stats_.record_bytes += buffer_.size();
+  stats_.file_bytes = std::max(stats_.file_bytes, stats_.record_bytes);
   unsynced_ = true;
   buffer_.clear();
 }
@@ -347,7 +392,7 @@ void DurableLog::sync() {
   if (::fdatasync(fd_) != 0) fail("fdatasync");
   unsynced_ = false;
   ++stats_.syncs;
-  if (stats_.file_bytes > options_.compact_bytes_min) compact();
+  if (stats_.record_bytes > options_.compact_bytes_min) compact();
 }
 
 void DurableLog::compact() {
@@ -356,16 +401,21 @@ void DurableLog::compact() {
   const std::string temp = compact_path(path_);
   Fd fd(::open(temp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (fd.get() < 0) fail("open of " + temp);
-  // 1. The new file holds the current state alone, and is on disk before it gets the name.
+  // 1. The new file holds the current state alone (then the zeros ahead), and is on disk before
+  //    it gets the name.
+  const std::uint64_t record = last_record_.size();
+  const std::uint64_t size = options_.preallocate ? preallocated_size(record) : record;
   if (!write_all(fd.get(), last_record_)) fail("write of " + temp);
+  if (!write_zeros(fd.get(), record, size)) fail("write of " + temp + " (the zeros ahead)");
   if (::fsync(fd.get()) != 0) fail("fsync of " + temp);
   // 2. The name moves atomically: the old file or the new one, never neither nor a mix.
   if (::rename(temp.c_str(), path_.c_str()) != 0) fail("rename of " + temp);
   // 3. The rename is durable before any later record is reported synced.
   sync_directory(path_);
   close_fd();
-  fd_ = fd.release();  // the descriptor follows the renamed file, and its offset is at the end
-  stats_.file_bytes = last_record_.size();
+  fd_ = fd.release();  // the descriptor follows the renamed file; its offset is after the record
+  stats_.record_bytes = record;
+  stats_.file_bytes = size;
   ++stats_.compactions;
 }
 

@@ -7,9 +7,17 @@
 ///
 /// One append-only file of records (disk_record.hpp has the byte layout). Every record holds a
 /// whole Durable, because a Persist is always whole (action.hpp): the disk's state is therefore
-/// the **last valid record**, and nothing older is ever read back. The file is compacted when it
-/// grows past a threshold: the current state is written alone to `<file>.compact`, that file is
+/// the **last valid record**, and nothing older is ever read back. The file is compacted when its
+/// records pass a threshold: the current state is written alone to `<file>.compact`, that file is
 /// fsync'ed and renamed over the log, and the directory is fsync'ed.
+///
+/// **Space written ahead.** The records are followed by zero bytes, written and synced before
+/// any record goes there (DurableLogOptions::preallocate): a record then overwrites zeros in
+/// place and the file's size never changes, so an fdatasync writes the record's page and
+/// nothing else. Appending past the end would change the size, which fdatasync must also make
+/// durable: one more write to the disk per sync, about a quarter of the sync's time here
+/// (bench/RESULTS.md, "Level 3's durable log"). Zeros after the records are the clean end of the
+/// log, whether written ahead or left by a lost write (disk_record.hpp: the same state, none).
 ///
 /// ## The driver's duties (group commit)
 ///
@@ -31,13 +39,13 @@
 ///
 /// Records are read from the start; reading stops at the first record that is not valid.
 ///
-/// - **A torn tail** (the file ends inside a record whose bytes so far are those of a record:
-///   the header is cut, or the header is sound and claims more bytes than the file has; or the
-///   rest of the file is zero bytes, which a filesystem can leave after a power failure) is the
-///   normal result of a crash during a write that was never synced, so nobody relied on it. It is
-///   cut off (ftruncate + fdatasync) so that new records follow the last good one, and the report
-///   says so: `r1.log: 1,204 records, valid up to byte 98,112; torn record at byte 98,112 (its
-///   header says 94 bytes, the file holds 31 of them): truncated`.
+/// - **A torn tail** (the file, or its nonzero bytes with zeros after them, ends inside a record
+///   whose bytes so far are those of a record: the header is cut, or the header is sound and
+///   claims more bytes than there are) is the normal result of a crash during a write that was
+///   never synced, so nobody relied on it. It is cut off (ftruncate + fdatasync, then the space
+///   ahead is written again) so that new records follow the last good one, and the report says
+///   so: `r1.log: 1,204 records, valid up to byte 98,112; torn record at byte 98,112 (its header
+///   says 94 bytes, the file holds 31 of them): truncated`.
 /// - **A corrupt record** (bad magic, header or payload checksum mismatch, undecodable payload)
 ///   whose bytes are all there is not the result of a crash: something damaged written data.
 ///   open() refuses with a DiskError naming the record and the byte. Starting from the last good
@@ -101,6 +109,10 @@ struct DurableLogOptions {
   /// (recovered() is nullopt), instead of refusing to start. Never applies to a newer format
   /// version.
   bool repair = false;
+  /// Keep the file compact_bytes_min + 64 KiB long, zeros written (and synced) after the records,
+  /// so that every record until the next compaction lands in place (the file comment says why).
+  /// false: records are appended, the file grows with each sync (what builds before 2026-12 did).
+  bool preallocate = true;
 };
 
 /// What open() found, in one value.
@@ -134,7 +146,10 @@ struct DiskStats {
   std::uint64_t records_written = 0;  ///< records written (staged ones that were replaced: not)
   std::uint64_t syncs = 0;            ///< fdatasync calls made by sync()
   std::uint64_t compactions = 0;      ///< compactions done
-  std::uint64_t file_bytes = 0;       ///< the log's size, written bytes included
+  /// The bytes of records in the file, written ones included (the zeros ahead are not counted).
+  std::uint64_t record_bytes = 0;
+  /// The file's size: record_bytes, plus the zeros ahead when preallocating.
+  std::uint64_t file_bytes = 0;
 };
 
 /// The durable log of one replica: append, sync, recover. Move-only; closes its file.
@@ -188,6 +203,8 @@ class DurableLog {
   void repair_or_refuse(const RecordScan& scan, std::string_view bytes);
   std::filesystem::path save_aside(std::string_view bytes, std::uint64_t offset);
   void truncate_at(std::uint64_t size);
+  void write_ahead();
+  [[nodiscard]] std::uint64_t preallocated_size(std::uint64_t record_bytes) const;
   void check_usable() const;
   void encode_staged();
   void write_buffer();

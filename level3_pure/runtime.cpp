@@ -96,7 +96,8 @@ Node::Node(asio::io_context& io, NodeOptions options)
       config_(replica_config(options_)),
       addresses_(replica_addresses(options_.cluster)),
       disk_(DurableLog::open(options_.data_dir / fmt::format("r{}.log", options_.id),
-                             DurableLogOptions{.repair = options_.repair_disk})),
+                             DurableLogOptions{.repair = options_.repair_disk,
+                                               .preallocate = options_.preallocate_disk})),
       replica_(Replica::restarting(config_)),  // replaced by boot() or Recovered in start()
       endpoint_(io, addresses_.at(config_.self), options_.faults, options_.seed),
       door_(io.get_executor(), config_.cluster, door_options(options_),

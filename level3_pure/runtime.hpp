@@ -99,8 +99,9 @@ struct NodeOptions {
   std::size_t door_in_flight = 1;
   /// How long the door's next group may wait for the clients just answered (DoorOptions::linger).
   std::chrono::microseconds door_linger{200};
-  std::size_t batch_max = 256;  ///< inputs stepped per batch (per fsync), at most
-  bool repair_disk = false;     ///< DurableLogOptions::repair
+  std::size_t batch_max = 256;   ///< inputs stepped per batch (per fsync), at most
+  bool repair_disk = false;      ///< DurableLogOptions::repair
+  bool preallocate_disk = true;  ///< DurableLogOptions::preallocate
   /// Where the RESP door listens; nullopt: the cluster file's port. 0: any free port (tests).
   std::optional<std::uint16_t> resp_port;
 };

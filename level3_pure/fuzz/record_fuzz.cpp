@@ -30,13 +30,19 @@ using ladder::fuzz::require;
 void check(std::string_view file) {
   const RecordScan scan = ladder::level3::scan_records(file);
   require(scan.file_bytes == file.size());
-  require(scan.valid_bytes <= file.size());
-  require((scan.problem == RecordProblem::none) == (scan.valid_bytes == file.size()));
+  require(scan.valid_bytes + scan.zero_bytes <= file.size());
+  require((scan.problem == RecordProblem::none) ==
+          (scan.valid_bytes + scan.zero_bytes == file.size()));
   require((scan.problem == RecordProblem::none) == scan.detail.empty());
+  require(scan.zero_bytes == 0 || scan.problem == RecordProblem::none);
+  require(file.substr(scan.valid_bytes, scan.zero_bytes).find_first_not_of('\0') ==
+          std::string_view::npos);
   require((scan.records > 0) == scan.last.has_value());
   if (scan.last) {
-    // The last valid record is canonical: its state encodes to exactly its bytes.
-    const std::string record = ladder::level3::encode_record(*scan.last);
+    // The last valid record is canonical: its state encodes, in its version, to exactly its
+    // bytes.
+    const auto version = static_cast<std::uint8_t>(file[scan.last_record_offset + 4]);
+    const std::string record = ladder::level3::encode_record(*scan.last, version);
     require(scan.last_record_offset + record.size() == scan.valid_bytes);
     require(file.substr(scan.last_record_offset, record.size()) == record);
   }

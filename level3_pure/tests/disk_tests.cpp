@@ -96,16 +96,18 @@ TEST_CASE("crc32c is the Castagnoli CRC", "[disk][record]") {
   CHECK(crc32c("") == 0U);
 }
 
-TEST_CASE("a record is its 17-byte header then the views and the log", "[disk][record]") {
+TEST_CASE("a record is its 17-byte header, the views, the log and the end marker",
+          "[disk][record]") {
   const Durable d = state(6, 2);
   const std::string record = encode_record(d);
-  CHECK(record.substr(0, 5) == std::string("L3DL\x01"));
+  CHECK(record.substr(0, 5) == std::string("L3DL\x02"));
   const std::string log = protocol::encode_log(d.log);
-  REQUIRE(record.size() == kRecordHeaderBytes + 16 + log.size());
+  REQUIRE(record.size() == kRecordHeaderBytes + 16 + log.size() + kEndMarkerBytes);
   CHECK(static_cast<std::uint8_t>(record[5]) == 16 + log.size());  // length, little-endian
   CHECK(record.substr(6, 3) == std::string(3, '\0'));
   CHECK(record.substr(kRecordHeaderBytes, 8) == std::string("\x02\0\0\0\0\0\0\0", 8));
-  CHECK(record.substr(kRecordHeaderBytes + 16) == log);
+  CHECK(record.substr(kRecordHeaderBytes + 16, log.size()) == log);
+  CHECK(record.substr(record.size() - kEndMarkerBytes) == "L3DE");
 
   const RecordScan scan = scan_records(record + record);
   CHECK(scan.problem == RecordProblem::none);
@@ -113,6 +115,17 @@ TEST_CASE("a record is its 17-byte header then the views and the log", "[disk][r
   CHECK(scan.valid_bytes == 2 * record.size());
   CHECK(scan.last_record_offset == record.size());
   CHECK(scan.last == d);
+}
+
+TEST_CASE("version 1 records, without the end marker, are still read", "[disk][record]") {
+  const std::string old = encode_record(state(1), 1);
+  CHECK(old.substr(0, 5) == std::string("L3DL\x01"));
+  CHECK(old.size() + kEndMarkerBytes == encode_record(state(1)).size());
+  // An earlier build's log, then this build's records after it.
+  const RecordScan scan = scan_records(old + encode_record(state(2), 1) + encode_record(state(3)));
+  CHECK(scan.problem == RecordProblem::none);
+  CHECK(scan.records == 3);
+  CHECK(scan.last == state(3));
 }
 
 TEST_CASE("scan_records names what stopped it", "[disk][record]") {
@@ -131,10 +144,63 @@ TEST_CASE("scan_records names what stopped it", "[disk][record]") {
     CHECK(scan.problem == RecordProblem::torn);
     CHECK(scan.detail == "the file ends after 9 of the header's 17 bytes");
   }
-  SECTION("zero bytes after the last record") {
+  SECTION("zero bytes after the last record: the clean end") {
     const RecordScan scan = scan_records(a + std::string(4096, '\0'));
+    CHECK(scan.problem == RecordProblem::none);
+    CHECK(scan.detail.empty());
+    CHECK(scan.records == 1);
+    CHECK(scan.valid_bytes == a.size());
+    CHECK(scan.zero_bytes == 4096);
+    CHECK(scan.file_bytes == a.size() + 4096);
+  }
+  SECTION("a record cut short in the zeros after it, a whole sector of it missing") {
+    std::string filler;  // records up to where b crosses the first sector boundary
+    std::uint64_t records = 0;
+    while (filler.size() + b.size() <= kSectorBytes) {
+      filler += a;
+      ++records;
+    }
+    std::size_t cut = kSectorBytes - filler.size();  // b's bytes in the first sector
+    while (b[cut - 1] == '\0')
+      --cut;  // the record's own zeros before the cut count as cut
+    REQUIRE(cut > kRecordHeaderBytes);
+    const RecordScan scan = scan_records(filler + b.substr(0, cut) + std::string(4096, '\0'));
     CHECK(scan.problem == RecordProblem::torn);
-    CHECK(scan.detail == "4,096 zero bytes end the file");
+    CHECK(scan.records == records);
+    CHECK(scan.valid_bytes == filler.size());
+    CHECK(scan.zero_bytes == 0);
+    CHECK(scan.detail == fmt::format("its header says {} bytes, the file holds {} of them, then "
+                                     "4,096 zero bytes to the end of the file",
+                                     b.size(), cut));
+  }
+  SECTION("a record whose zeros start inside its last sector: corrupt") {
+    std::size_t cut = 31;
+    while (b[cut - 1] == '\0')
+      --cut;
+    const RecordScan scan = scan_records(a + b.substr(0, cut) + std::string(4096, '\0'));
+    CHECK(scan.problem == RecordProblem::corrupt);
+    CHECK(scan.detail == "payload checksum mismatch");
+  }
+  SECTION("a complete record damaged, zeros after it: corrupt, never torn") {
+    // The payload of a state with an empty log ends in zero bytes (the empty log's encoding):
+    // without the end marker, a damaged version 1 record would read as cut short where its own
+    // zeros begin.
+    const std::string old = encode_record(Durable{}, 1);
+    REQUIRE(old.back() == '\0');
+    for (const std::string& record : {old, encode_record(Durable{})}) {
+      std::string damaged = a + record + std::string(100, '\0');
+      flip(damaged, a.size() + kRecordHeaderBytes + 2);
+      const RecordScan scan = scan_records(damaged);
+      CHECK(scan.problem == RecordProblem::corrupt);
+      CHECK(scan.detail == "payload checksum mismatch");
+    }
+  }
+  SECTION("a bad end marker") {
+    std::string damaged = a + b;
+    damaged.back() = 'X';
+    const RecordScan scan = scan_records(damaged + std::string(10, '\0'));
+    CHECK(scan.problem == RecordProblem::corrupt);
+    CHECK(scan.detail == "end marker 4c 33 44 58, expected 4c 33 44 45 (\"L3DE\")");
   }
   SECTION("a last_normal_view beyond the view") {
     std::string payload = std::string("\x01\0\0\0\0\0\0\0\x02\0\0\0\0\0\0\0", 16);
@@ -176,8 +242,53 @@ TEST_CASE("a persisted state is what the next open recovers", "[disk]") {
   CHECK(*log.recovered() == state(7, 3));
   CHECK(log.report().outcome == DiskRecovery::clean);
   const std::size_t size = encode_record(state(7, 3)).size();
+  const std::uint64_t ahead = fs::file_size(path) - size;
+  CHECK(ahead >= (std::uint64_t{1} << 20));  // the default compact_bytes_min, at least
   CHECK(log.report().summary ==
-        fmt::format("{}: 1 record, valid up to byte {}; clean", path.string(), size));
+        fmt::format("{}: 1 record, valid up to byte {}; clean, then {} zero bytes written ahead",
+                    path.string(), size, group_digits(ahead)));
+}
+
+TEST_CASE("records land in the zeros written ahead: the file's size does not change", "[disk]") {
+  const TempDir dir;
+  const fs::path path = dir.file("r1.log");
+  const DurableLogOptions options{.compact_bytes_min = 4096};
+  const std::uint64_t size = 4096 + 64 * 1024;  // compact_bytes_min + the write buffer
+  std::uint64_t bytes = 0;
+  {
+    DurableLog log = DurableLog::open(path, options);
+    CHECK(fs::file_size(path) == size);
+    CHECK(read_file(path) == std::string(size, '\0'));
+    for (std::uint64_t op = 1; op <= 20; ++op) {
+      log.persist(state(op));
+      bytes += encode_record(state(op)).size();
+      REQUIRE(fs::file_size(path) == size);
+      REQUIRE(log.stats().record_bytes == bytes);
+      REQUIRE(log.stats().file_bytes == size);
+    }
+  }
+  REQUIRE(bytes < 4096);  // no compaction yet
+  DurableLog log = DurableLog::open(path, options);
+  CHECK(log.report().records == 20);
+  CHECK(log.recovered() == state(20));
+  CHECK(log.report().valid_bytes == bytes);
+  CHECK(log.report().dropped_bytes == 0);
+  log.persist(state(21));  // after the last valid record, not at the end of the file
+  CHECK(fs::file_size(path) == size);
+  const DurableLog reopened = DurableLog::open(path, options);
+  CHECK(reopened.report().records == 21);
+  CHECK(reopened.recovered() == state(21));
+}
+
+TEST_CASE("without preallocation, each sync appends and the file grows", "[disk]") {
+  const TempDir dir;
+  const fs::path path = dir.file("r1.log");
+  const DurableLogOptions options{.preallocate = false};
+  DurableLog log = DurableLog::open(path, options);
+  CHECK(fs::file_size(path) == 0);
+  log.persist(state(1));
+  log.persist(state(2));
+  CHECK(read_file(path) == encode_record(state(1)) + encode_record(state(2)));
 }
 
 TEST_CASE("fifty appends and one sync: one flush, every record, the last one recovered", "[disk]") {
@@ -221,7 +332,7 @@ TEST_CASE("stage keeps only the last state of a batch", "[disk]") {
 TEST_CASE("appends beyond the write buffer are written before the sync", "[disk]") {
   const TempDir dir;
   const fs::path path = dir.file("r1.log");
-  DurableLog log = DurableLog::open(path);
+  DurableLog log = DurableLog::open(path, DurableLogOptions{.preallocate = false});
   std::size_t bytes = 0;
   std::uint64_t op = 0;
   while (bytes < 64 * 1024) {
@@ -260,17 +371,32 @@ TEST_CASE("an empty file holds no state", "[disk][recovery]") {
   CHECK_FALSE(log.recovered());
 }
 
+// Whether `path` holds `good` then zeros to `size` bytes, and recovers `expected`, then takes a
+// new record after it.
+void check_truncated(const fs::path& path, const std::string& good, std::uint64_t size,
+                     const DurableLogOptions& options, std::uint64_t records) {
+  // Cut off, and the space ahead written again: zeros after the good records.
+  REQUIRE(read_file(path) == good + std::string(size - good.size(), '\0'));
+  DurableLog(DurableLog::open(path, options)).persist(state(99));
+  const DurableLog reopened = DurableLog::open(path, options);
+  REQUIRE(reopened.report().outcome == DiskRecovery::clean);
+  REQUIRE(reopened.report().records == records + 1);
+  REQUIRE(reopened.recovered() == state(99));
+}
+
 TEST_CASE("a torn last record, cut at any byte, is truncated and the one before it recovered",
           "[disk][recovery]") {
   const TempDir dir;
   const fs::path path = dir.file("r1.log");
   const std::string good = encode_record(state(1)) + encode_record(state(2));
   const std::string last = encode_record(state(3));
+  const DurableLogOptions options{.compact_bytes_min = 4096};
+  const std::uint64_t size = 4096 + 64 * 1024;  // compact_bytes_min + the write buffer
   for (std::size_t cut = 1; cut < last.size(); ++cut) {
     INFO("cut after " << cut << " of the last record's " << last.size() << " bytes");
     write_file(path, good + last.substr(0, cut));
     {
-      DurableLog log = DurableLog::open(path);
+      const DurableLog log = DurableLog::open(path, options);
       REQUIRE(log.recovered() == state(2));
       CHECK(log.report().outcome == DiskRecovery::torn_tail);
       CHECK(log.report().records == 2);
@@ -284,13 +410,61 @@ TEST_CASE("a torn last record, cut at any byte, is truncated and the one before 
               fmt::format("{}: 2 records, valid up to byte {}; torn record at byte {} ({}): "
                           "truncated",
                           path.string(), good.size(), good.size(), detail));
-      REQUIRE(fs::file_size(path) == good.size());
-      log.persist(state(4));  // new records follow the last good one
     }
-    const DurableLog reopened = DurableLog::open(path);
-    REQUIRE(reopened.report().outcome == DiskRecovery::clean);
-    REQUIRE(reopened.recovered() == state(4));
+    check_truncated(path, good, size, options, 2);
   }
+}
+
+TEST_CASE("a record cut short in the zeros ahead is torn only when a whole sector of it is zero",
+          "[disk][recovery]") {
+  // A write in place, cut by a crash, leaves the record's first sectors and zeros after them.
+  // The last record here crosses the file's first sector boundary: cut at or before it, the
+  // record misses a whole sector (torn); cut after it, the zeros start inside its last sector,
+  // which a crash cannot leave (corrupt: the node refuses to start, --repair-disk applies).
+  const TempDir dir;
+  const fs::path path = dir.file("r1.log");
+  const std::string last = encode_record(state(50));
+  std::string good;
+  std::uint64_t records = 0;
+  while (good.size() + last.size() <= kSectorBytes)
+    good += encode_record(state(++records));
+  REQUIRE(good.size() < kSectorBytes);
+  const DurableLogOptions options{.compact_bytes_min = 4096};
+  const std::uint64_t size = 4096 + 64 * 1024;
+  int torn = 0;
+  int corrupt = 0;
+  for (std::size_t cut = 1; cut < last.size(); ++cut) {
+    INFO("cut after " << cut << " of the last record's " << last.size() << " bytes, at byte "
+                      << good.size());
+    if (last[cut - 1] == '\0') continue;  // its own zeros would join the tail: a shorter cut
+    const std::string file = good + last.substr(0, cut) + std::string(1000, '\0');
+    write_file(path, file);
+    // Torn needs a sound header (else the record's length is unknown: it is taken to be its
+    // header, which lies inside the first sector) and the cut inside the first sector.
+    if (cut < kRecordHeaderBytes || good.size() + cut > kSectorBytes) {
+      ++corrupt;
+      REQUIRE(contains(open_error(path, options),
+                       fmt::format("corrupt record {} at byte {} (", records + 1, good.size())));
+      REQUIRE(read_file(path) == file);  // a refusal changes nothing
+      continue;
+    }
+    ++torn;
+    {
+      const DurableLog log = DurableLog::open(path, options);
+      REQUIRE(log.recovered() == state(records));
+      CHECK(log.report().outcome == DiskRecovery::torn_tail);
+      CHECK(log.report().dropped_bytes == cut + 1000);
+      const std::string detail =
+          fmt::format("its header says {} bytes, the file holds {} of them", last.size(), cut);
+      REQUIRE(contains(log.report().summary,
+                       fmt::format("torn record at byte {} ({}, then 1,000 zero bytes to the end "
+                                   "of the file): truncated",
+                                   good.size(), detail)));
+    }
+    check_truncated(path, good, size, options, records);
+  }
+  CHECK(torn > 0);  // both outcomes were reached
+  CHECK(corrupt > 0);
 }
 
 TEST_CASE("a flipped byte anywhere in a middle record refuses to start, naming record and byte",
@@ -322,7 +496,7 @@ TEST_CASE("a flipped byte anywhere in a middle record refuses to start, naming r
       CHECK(contains(log.report().summary,
                      fmt::format("corrupt record 2 at byte {} (", first.size())));
       CHECK(contains(log.report().summary, "stopped there, records after it ignored"));
-      REQUIRE(read_file(path).empty());
+      REQUIRE(read_file(path).find_first_not_of('\0') == std::string::npos);
       REQUIRE(read_file(log.report().saved_to) == damaged);
       fs::remove(log.report().saved_to);
       log.persist(state(9));
@@ -377,8 +551,7 @@ TEST_CASE("a repair never overwrites an earlier repair's copy", "[disk][recovery
   }
 }
 
-TEST_CASE("a file of garbage is refused; a file of zeros is an empty torn tail",
-          "[disk][recovery]") {
+TEST_CASE("a file of garbage is refused; a file of zeros is an empty log", "[disk][recovery]") {
   const TempDir dir;
   const fs::path path = dir.file("r1.log");
   std::mt19937 rng(6);
@@ -389,26 +562,27 @@ TEST_CASE("a file of garbage is refused; a file of zeros is an empty torn tail",
   CHECK(contains(open_error(path), "corrupt record 1 at byte 0 (bad magic"));
 
   write_file(path, std::string(1000, '\0'));
-  const DurableLog log = DurableLog::open(path);
-  CHECK(log.report().outcome == DiskRecovery::torn_tail);
-  CHECK(log.report().summary ==
-        path.string() +
-            ": 0 records, valid up to byte 0; torn record at byte 0 (1,000 zero bytes end the "
-            "file): truncated");
+  DurableLog log = DurableLog::open(path, DurableLogOptions{.compact_bytes_min = 4096});
+  CHECK(log.report().outcome == DiskRecovery::clean);
+  CHECK(log.report().summary == path.string() + ": empty: no state on disk yet");
+  CHECK(log.report().dropped_bytes == 0);
   CHECK_FALSE(log.recovered());
-  CHECK(fs::file_size(path) == 0);
+  CHECK(fs::file_size(path) == 4096 + 64 * 1024);  // the zeros ahead, grown to their size
+  log.persist(state(1));
+  CHECK(read_file(path).substr(0, encode_record(state(1)).size()) == encode_record(state(1)));
 }
 
 TEST_CASE("a record of a newer format version is refused, even with repair", "[disk][recovery]") {
   const TempDir dir;
   const fs::path path = dir.file("r1.log");
   const std::string first = encode_record(state(1));
-  const std::string file = first + wrap_payload("the future", 2);
+  const std::string file = first + wrap_payload("the future", 3);
   write_file(path, file);
   for (const bool repair : {false, true}) {
     const std::string error = open_error(path, DurableLogOptions{.repair = repair});
-    CHECK(contains(error, fmt::format("{}: record 2 at byte {} has format version 2; this build "
-                                      "reads version 1: the file was written by a newer ladder",
+    CHECK(contains(error, fmt::format("{}: record 2 at byte {} has format version 3; this build "
+                                      "reads versions 1 to 2: the file was written by a newer "
+                                      "ladder",
                                       path.string(), first.size())));
     CHECK(read_file(path) == file);
   }
@@ -427,10 +601,12 @@ TEST_CASE("a path that is not a regular file is refused", "[disk][recovery]") {
 // ---- compaction -----------------------------------------------------------------------------
 
 TEST_CASE("compaction bounds the file and keeps the last state", "[disk][compaction]") {
+  const bool preallocate = GENERATE(false, true);
+  INFO("preallocate: " << preallocate);
   const TempDir dir;
   const fs::path path = dir.file("r1.log");
   const std::size_t record = encode_record(state(1)).size();
-  const DurableLogOptions options{.compact_bytes_min = 10 * record};
+  const DurableLogOptions options{.compact_bytes_min = 10 * record, .preallocate = preallocate};
   {
     DurableLog log = DurableLog::open(path, options);
     std::uint64_t compactions = 0;  // the expected count: whenever the file passes 10 records
@@ -442,7 +618,9 @@ TEST_CASE("compaction bounds the file and keeps the last state", "[disk][compact
         ++compactions;
         bytes = encode_record(state(op)).size();
       }
-      REQUIRE(fs::file_size(path) == bytes);
+      REQUIRE(log.stats().record_bytes == bytes);
+      // Preallocated, the file keeps its size: the threshold and a write buffer.
+      REQUIRE(fs::file_size(path) == (preallocate ? 10 * record + 64 * 1024 : bytes));
     }
     CHECK(compactions >= 9);
     CHECK(log.stats().compactions == compactions);
@@ -497,7 +675,8 @@ TEST_CASE("a failed write stops the log for good, with the OS's reason", "[disk]
   // would; SIGXFSZ, which it also sends, is ignored so that write(2) reports the error.
   const TempDir dir;
   const fs::path path = dir.file("r1.log");
-  DurableLog log = DurableLog::open(path);
+  // Appending: a write in place into the zeros ahead would not grow the file.
+  DurableLog log = DurableLog::open(path, DurableLogOptions{.preallocate = false});
   log.persist(state(1));
 
   rlimit saved{};

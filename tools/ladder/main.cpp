@@ -226,6 +226,9 @@ int main(int argc, char** argv) {
       ->type_name("US");
   node_verb->add_flag("--default-scheduling{false}", runtime_node.batch_scheduling,
                       "level 3: serve under the default policy, not SCHED_BATCH (for A/B runs)");
+  node_verb->add_flag("--append-disk{false}", runtime_node.preallocate_disk,
+                      "level 3: append each record, growing the log at every sync, instead of "
+                      "writing it in place into zeros written ahead (slower; for A/B runs)");
   node_verb->add_flag("--repair-disk", runtime_node.repair_disk,
                       "level 3: move a corrupt log aside and start without a disk (the state comes "
                       "from the other replicas)");

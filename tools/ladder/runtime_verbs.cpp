@@ -63,6 +63,7 @@ level3::NodeOptions node_options(const RuntimeNodeOptions& options, const Cluste
   node.variant = *variant;
   node.seed = options.seed;
   node.repair_disk = options.repair_disk;
+  node.preallocate_disk = options.preallocate_disk;
   node.door_deadline = options.deadline;
   const std::size_t ids = level3::client_range(cluster.config.replicas, options.id).count;
   if (options.door_in_flight < 1 || options.door_in_flight > ids) {

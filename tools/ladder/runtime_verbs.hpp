@@ -33,6 +33,7 @@ struct RuntimeNodeOptions {
   std::optional<std::filesystem::path> faults;  ///< a scenario file whose message faults apply
   std::uint64_t seed = 1;                       ///< the fault plan's seed
   bool repair_disk = false;                  ///< move a corrupt log aside; recover as a lost disk
+  bool preallocate_disk = true;              ///< write records in place into zeros written ahead
   std::chrono::milliseconds deadline{2000};  ///< a RESP command's deadline
   std::size_t door_in_flight = 1;            ///< requests the RESP door keeps outstanding
   std::uint64_t door_linger_us = 200;        ///< how long its next group may wait for more

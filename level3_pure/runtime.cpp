@@ -43,6 +43,7 @@ DoorOptions door_options(const NodeOptions& options) {
   door.deadline = options.door_deadline;
   door.max_in_flight = options.door_in_flight;
   door.linger = options.door_linger;
+  door.linger_gap = options.door_linger_gap;
   return door;
 }
 

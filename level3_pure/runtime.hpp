@@ -98,7 +98,9 @@ struct NodeOptions {
   /// Requests the RESP door keeps outstanding at once (DoorOptions::max_in_flight).
   std::size_t door_in_flight = 1;
   /// How long the door's next group may wait for the clients just answered (DoorOptions::linger).
-  std::chrono::microseconds door_linger{200};
+  std::chrono::microseconds door_linger{1000};
+  /// The door's linger also ends after this long without a command (DoorOptions::linger_gap).
+  std::chrono::microseconds door_linger_gap{100};
   std::size_t batch_max = 256;   ///< inputs stepped per batch (per fsync), at most
   bool repair_disk = false;      ///< DurableLogOptions::repair
   bool preallocate_disk = true;  ///< DurableLogOptions::preallocate

@@ -95,11 +95,14 @@ void FrontDoor::ready(Waiting command) {
   }
   line_.push_back(std::move(command));
   ++waiting_;
-  if (lingering_ && line_.size() >= linger_until_) {
+  if (!lingering_) return;
+  if (line_.size() >= linger_until_) {
     const std::size_t slot = *lingering_;
     stop_lingering();
     next_group(slot);  // everyone is back: the group is full
+    return;
   }
+  last_arrival_ = line_.back().arrived;
 }
 
 // The head of the line and the waiting commands of its kind, up to coalesce_max; commands whose
@@ -168,14 +171,29 @@ void FrontDoor::finished(std::size_t slot, const ClientOutcome& outcome, Group g
     ++stats_.lingers;
     lingering_ = slot;
     linger_until_ = until;
-    linger_timer_.arm(options_.linger, [this] {
-      ++stats_.linger_timeouts;
-      const std::size_t waiting_slot = *lingering_;
-      stop_lingering();
-      next_group(waiting_slot);
-    });
+    linger_started_ = std::chrono::steady_clock::now();
+    last_arrival_ = linger_started_;
+    linger_check();
     return;
   }
+  next_group(slot);
+}
+
+// The linger ends `linger` after it began, or `linger_gap` after the last command arrived,
+// whichever comes first. The timer is armed for the earlier of the two and, when the gap has
+// moved on meanwhile, armed again: once per gap at most, not once per arriving command.
+void FrontDoor::linger_check() {
+  assert(lingering_ && "a group lingers");
+  auto end = linger_started_ + options_.linger;
+  if (options_.linger_gap.count() > 0) end = std::min(end, last_arrival_ + options_.linger_gap);
+  const auto now = std::chrono::steady_clock::now();
+  if (now < end) {
+    linger_timer_.arm(end - now, [this] { linger_check(); });
+    return;
+  }
+  ++stats_.linger_timeouts;
+  const std::size_t slot = *lingering_;
+  stop_lingering();
   next_group(slot);
 }
 

@@ -25,12 +25,15 @@ using ladder::protocol::Request;
 struct Harness {
   // A door with `clients` client ids, `in_flight` of them busy at once at most (0: all), whose
   // next group lingers up to `linger` after a group of at least `linger_min` (0: never lingers).
+  // A gap of 0: only `linger` bounds it.
   explicit Harness(std::size_t clients, std::size_t in_flight = 0,
-                   std::chrono::microseconds linger = {}, std::size_t linger_min = 4) {
+                   std::chrono::microseconds linger = {}, std::size_t linger_min = 4,
+                   std::chrono::microseconds linger_gap = {}) {
     DoorOptions options;
     options.clients = {10, clients};
     options.max_in_flight = in_flight == 0 ? clients : in_flight;
     options.linger = linger;
+    options.linger_gap = linger_gap;
     options.linger_min = linger_min;
     door.emplace(io.get_executor(), ladder::protocol::Config{}, options,
                  [this](ladder::protocol::ReplicaId, const Message& message) {
@@ -203,6 +206,36 @@ TEST_CASE("after a large group the next one lingers until the clients just answe
   h.run_until_sent(4);
   REQUIRE(h.sent.size() == 4);
   CHECK(h.sent[3].op == ladder::protocol::Op::add(5));
+  CHECK(h.door->stats().linger_timeouts == 1);
+}
+
+TEST_CASE("a linger also ends when no command has arrived for linger_gap, and not before") {
+  using std::chrono::milliseconds;
+  using Clock = std::chrono::steady_clock;
+  // A linger of 100 s, a gap of 300 ms: only the gap can end it within the test.
+  Harness h(1, 1, std::chrono::seconds(100), 2, milliseconds(300));
+  for (std::uint64_t connection = 1; connection <= 5; ++connection)
+    h.submit(connection, add(1));
+  h.reply(0, 1);
+  REQUIRE(h.sent.size() == 2);  // the other four, together
+  h.reply(1, 5);
+  REQUIRE(h.door->lingering());  // for the four just answered
+  // Three of them come back, 100 ms apart: each arrival moves the gap, so 400 ms after the
+  // linger began (more than one gap) it still waits for the fourth.
+  const auto began = Clock::now();
+  for (std::uint64_t connection = 2; connection <= 4; ++connection) {
+    h.io.run_for(milliseconds(100));
+    h.submit(connection, add(10));
+  }
+  h.io.run_for(milliseconds(100));
+  REQUIRE(Clock::now() - began >= milliseconds(400));
+  CHECK(h.door->lingering());
+  CHECK(h.sent.size() == 2);
+  // The fourth never comes: 300 ms after the last arrival, the three leave.
+  h.run_until_sent(3);
+  REQUIRE(h.sent.size() == 3);
+  CHECK(h.sent[2].op == ladder::protocol::Op::add(30));
+  CHECK(Clock::now() - began < std::chrono::seconds(10));
   CHECK(h.door->stats().linger_timeouts == 1);
 }
 

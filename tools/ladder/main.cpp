@@ -224,6 +224,12 @@ int main(int argc, char** argv) {
                    "answered to send again, so that they ride along; 0: never")
       ->capture_default_str()
       ->type_name("US");
+  node_verb
+      ->add_option("--door-linger-gap-us", runtime_node.door_linger_gap_us,
+                   "level 3: the linger also ends when no command has arrived for this long; 0: "
+                   "only --door-linger-us bounds it")
+      ->capture_default_str()
+      ->type_name("US");
   node_verb->add_flag("--default-scheduling{false}", runtime_node.batch_scheduling,
                       "level 3: serve under the default policy, not SCHED_BATCH (for A/B runs)");
   node_verb->add_flag("--append-disk{false}", runtime_node.preallocate_disk,

@@ -76,6 +76,11 @@ level3::NodeOptions node_options(const RuntimeNodeOptions& options, const Cluste
                                  options.door_linger_us));
   }
   node.door_linger = std::chrono::microseconds(options.door_linger_us);
+  if (options.door_linger_gap_us > 100'000) {
+    throw UsageError(fmt::format("--door-linger-gap-us {}: at most 100000 (0.1 s); 0 turns it off",
+                                 options.door_linger_gap_us));
+  }
+  node.door_linger_gap = std::chrono::microseconds(options.door_linger_gap_us);
   if (options.faults) {
     try {
       node.faults = net::load_scenario(*options.faults).faults;

@@ -36,7 +36,8 @@ struct RuntimeNodeOptions {
   bool preallocate_disk = true;              ///< write records in place into zeros written ahead
   std::chrono::milliseconds deadline{2000};  ///< a RESP command's deadline
   std::size_t door_in_flight = 1;            ///< requests the RESP door keeps outstanding
-  std::uint64_t door_linger_us = 200;        ///< how long its next group may wait for more
+  std::uint64_t door_linger_us = 1000;       ///< how long its next group may wait for more
+  std::uint64_t door_linger_gap_us = 100;    ///< and without a command arriving, at most
   /// Serve under SCHED_BATCH (network/scheduling.hpp): a client woken by its answer does not
   /// preempt the node in the middle of answering the others. False: the default policy.
   bool batch_scheduling = true;

@@ -149,7 +149,7 @@ TEST_CASE("node refuses a door setting out of range with exit 2, naming the flag
   // A door has 20 client ids in a cluster of three, so 20 requests in flight at most.
   for (const std::string& flag :
        {std::string("--door-in-flight 0"), std::string("--door-in-flight 21"),
-        std::string("--door-linger-us 100001")}) {
+        std::string("--door-linger-us 100001"), std::string("--door-linger-gap-us 100001")}) {
     const Outcome refused = run_ladder(node + " " + flag);
     INFO(flag << ": " << refused.out);
     CHECK(refused.exit_code == 2);

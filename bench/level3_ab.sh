@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# A/B of `ladder node` settings on a 3-node level 3 cluster: interleaved, so that the machine's
+# drift (10% and more from minute to minute on a shared virtual machine) falls on every setting
+# alike. Each round starts a fresh cluster per setting, runs `redis-benchmark -t incr -c 50`
+# against its primary, and stops it; at the end, each setting's runs and mean.
+#
+#   bench/level3_ab.sh BUILD_DIR N ROUNDS "FLAGS A" "FLAGS B" ...
+#   bench/level3_ab.sh /tmp/rel 100000 5 "" "--append-disk"
+#   bench/level3_ab.sh /tmp/rel 100000 6 "--door-linger-us 200" "--door-linger-us 1000"
+#
+# A setting is a list of `ladder node` flags ("" for the defaults). Each line printed: the
+# setting, INCR/s, p50 and p99 ms, and the primary's door requests, lingers and lingers that ran
+# out. Environment: LADDER_BASE_PORT (default 17500: UDP ports BASE..BASE+2, RESP BASE+10..+12).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/redis.sh
+
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then usage; exit 0; fi
+if [ $# -lt 4 ]; then
+  usage >&2
+  exit 2
+fi
+BUILD_DIR=$1
+N=$2
+ROUNDS=$3
+shift 3
+[[ "$N" =~ ^[0-9]+$ && "$ROUNDS" =~ ^[0-9]+$ ]] || { echo "level3_ab: N and ROUNDS are counts" >&2; exit 2; }
+LADDER="$BUILD_DIR/tools/ladder/ladder"
+[ -x "$LADDER" ] || { echo "level3_ab: $LADDER is missing; build it first" >&2; exit 1; }
+redis_require level3_ab
+BASE=${LADDER_BASE_PORT:-17500}
+WORK=$(mktemp -d /tmp/ladder-level3-ab.XXXXXX)
+PIDS=()
+
+stop_cluster() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+cleanup() {
+  stop_cluster
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+for i in 0 1 2; do
+  port_free $((BASE + i)) && port_free $((BASE + 10 + i)) ||
+    { echo "level3_ab: port $((BASE + i)) or $((BASE + 10 + i)) is taken; set LADDER_BASE_PORT" >&2; exit 1; }
+done
+cat >"$WORK/cluster.json" <<EOF
+{"format": "ladder-cluster", "version": 1, "host": "127.0.0.1",
+ "replicas": [{"id": 0, "udp": $BASE, "resp": $((BASE + 10))},
+              {"id": 1, "udp": $((BASE + 1)), "resp": $((BASE + 11))},
+              {"id": 2, "udp": $((BASE + 2)), "resp": $((BASE + 12))}]}
+EOF
+
+# start_cluster FLAGS: three fresh nodes with FLAGS, waited for; r0 is view 0's primary.
+start_cluster() {
+  local i
+  rm -rf "$WORK"/data-r* "$WORK"/r*.out
+  for i in 0 1 2; do
+    mkdir -p "$WORK/data-r$i"
+    # shellcheck disable=SC2086 # FLAGS is a list of flags
+    "$LADDER" node --id "$i" --cluster "$WORK/cluster.json" --data-dir "$WORK/data-r$i" $1 \
+      >"$WORK/r$i.out" 2>&1 &
+    PIDS+=($!)
+  done
+  for i in 0 1 2; do
+    for _ in $(seq 100); do
+      grep -q '^ready' "$WORK/r$i.out" && break
+      sleep 0.05
+    done
+    grep -q '^ready' "$WORK/r$i.out" || { echo "level3_ab: r$i did not start: $(cat "$WORK/r$i.out")" >&2; exit 1; }
+  done
+  sleep 0.3  # the first heartbeats
+}
+
+info() { redis-cli -p "$1" info 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
+
+results="$WORK/results"
+for r in $(seq "$ROUNDS"); do
+  for flags in "$@"; do
+    start_cluster "$flags"
+    port=$((BASE + 10))
+    line=$(redis-benchmark -p "$port" -t incr -n "$N" -c 50 --csv | grep '^"INCR"' | tr -d '"') ||
+      { echo "level3_ab: redis-benchmark printed no INCR line" >&2; exit 1; }
+    rps=$(echo "$line" | cut -d, -f2)
+    printf '%-40s round %d: %9.0f INCR/s, p50 %s p99 %s ms; %s requests, %s lingers, %s ran out\n' \
+      "\"$flags\"" "$r" "$rps" "$(echo "$line" | cut -d, -f5)" "$(echo "$line" | cut -d, -f7)" \
+      "$(info "$port" door_requests)" "$(info "$port" door_lingers)" \
+      "$(info "$port" door_linger_timeouts)"
+    printf '%s\t%s\n' "$flags" "$rps" >>"$results"
+    stop_cluster
+  done
+done
+echo
+awk -F'\t' '{ sum[$1] += $2; n[$1]++; if (!($1 in order)) { order[$1] = ++k; name[k] = $1 } }
+  END { for (i = 1; i <= k; i++)
+          printf "%-40s mean of %d: %9.0f INCR/s\n", "\"" name[i] "\"", n[name[i]], sum[name[i]] / n[name[i]] }' "$results"

@@ -14,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/redis.sh
+source bench/ladder_cluster.sh
 
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then usage; exit 0; fi
@@ -44,52 +45,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for i in 0 1 2; do
-  port_free $((BASE + i)) && port_free $((BASE + 10 + i)) ||
-    { echo "level3_ab: port $((BASE + i)) or $((BASE + 10 + i)) is taken; set LADDER_BASE_PORT" >&2; exit 1; }
-done
-cat >"$WORK/cluster.json" <<EOF
-{"format": "ladder-cluster", "version": 1, "host": "127.0.0.1",
- "replicas": [{"id": 0, "udp": $BASE, "resp": $((BASE + 10))},
-              {"id": 1, "udp": $((BASE + 1)), "resp": $((BASE + 11))},
-              {"id": 2, "udp": $((BASE + 2)), "resp": $((BASE + 12))}]}
-EOF
-
-# start_cluster FLAGS: three fresh nodes with FLAGS, waited for; r0 is view 0's primary.
-start_cluster() {
-  local i
-  rm -rf "$WORK"/data-r* "$WORK"/r*.out
-  for i in 0 1 2; do
-    mkdir -p "$WORK/data-r$i"
-    # shellcheck disable=SC2086 # FLAGS is a list of flags
-    "$LADDER" node --id "$i" --cluster "$WORK/cluster.json" --data-dir "$WORK/data-r$i" $1 \
-      >"$WORK/r$i.out" 2>&1 &
-    PIDS+=($!)
-  done
-  for i in 0 1 2; do
-    for _ in $(seq 100); do
-      grep -q '^ready' "$WORK/r$i.out" && break
-      sleep 0.05
-    done
-    grep -q '^ready' "$WORK/r$i.out" || { echo "level3_ab: r$i did not start: $(cat "$WORK/r$i.out")" >&2; exit 1; }
-  done
-  sleep 0.3  # the first heartbeats
-}
-
-info() { redis-cli -p "$1" info 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
+ladder_cluster_file level3_ab "$WORK" "$BASE"
 
 results="$WORK/results"
 for r in $(seq "$ROUNDS"); do
   for flags in "$@"; do
-    start_cluster "$flags"
-    port=$((BASE + 10))
+    ladder_cluster_start level3_ab "$LADDER" "$WORK" "$flags"
+    port=$(ladder_cluster_primary "$BASE")
+    [ -n "$port" ] || { echo "level3_ab: no node says role:primary in its INFO" >&2; exit 1; }
     line=$(redis-benchmark -p "$port" -t incr -n "$N" -c 50 --csv | grep '^"INCR"' | tr -d '"') ||
       { echo "level3_ab: redis-benchmark printed no INCR line" >&2; exit 1; }
     rps=$(echo "$line" | cut -d, -f2)
     printf '%-40s round %d: %9.0f INCR/s, p50 %s p99 %s ms; %s requests, %s lingers, %s ran out\n' \
       "\"$flags\"" "$r" "$rps" "$(echo "$line" | cut -d, -f5)" "$(echo "$line" | cut -d, -f7)" \
-      "$(info "$port" door_requests)" "$(info "$port" door_lingers)" \
-      "$(info "$port" door_linger_timeouts)"
+      "$(ladder_info "$port" door_requests)" "$(ladder_info "$port" door_lingers)" \
+      "$(ladder_info "$port" door_linger_timeouts)"
     printf '%s\t%s\n' "$flags" "$rps" >>"$results"
     stop_cluster
   done

@@ -24,6 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/redis.sh
+source bench/ladder_cluster.sh
 
 BUILD_DIR=${1:-build/release}
 N=${2:-100000}
@@ -79,46 +80,15 @@ start_redis() {
   REDIS_LOG="$dir/out" redis_start level3_vs_redis "$REDIS_PORT" --dir "$dir" "$@"
 }
 
-# info PORT FIELD: one field of a node's INFO ("" when it does not answer).
-info() { redis-cli -p "$1" info 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
+info() { ladder_info "$@"; }
 
-# Three `ladder node` processes from the release build, each with a fresh data dir.
+# Three `ladder node` processes from the release build, each with a fresh data dir; finds the
+# primary, whose port redis-benchmark talks to (the primary needs no forwarding).
 start_cluster() {
-  local i
-  for i in 0 1 2; do
-    port_free $((BASE + i)) && port_free $((BASE + 10 + i)) ||
-      fail "port $((BASE + i)) or $((BASE + 10 + i)) is taken; set LADDER_BASE_PORT"
-  done
-  cat >"$WORK/cluster.json" <<EOF
-{"format": "ladder-cluster", "version": 1, "host": "127.0.0.1",
- "replicas": [{"id": 0, "udp": $BASE, "resp": $((BASE + 10))},
-              {"id": 1, "udp": $((BASE + 1)), "resp": $((BASE + 11))},
-              {"id": 2, "udp": $((BASE + 2)), "resp": $((BASE + 12))}]}
-EOF
-  for i in 0 1 2; do
-    mkdir -p "$WORK/data-r$i"
-    # shellcheck disable=SC2086 # NODE_FLAGS is a list of flags
-    "$LADDER" node --id "$i" --cluster "$WORK/cluster.json" --data-dir "$WORK/data-r$i" \
-      $NODE_FLAGS >"$WORK/r$i.out" 2>&1 &
-    PIDS+=($!)
-  done
-  for i in 0 1 2; do
-    for _ in $(seq 100); do
-      grep -q '^ready' "$WORK/r$i.out" && break
-      sleep 0.1
-    done
-    grep -q '^ready' "$WORK/r$i.out" || fail "r$i printed no ready line: $(cat "$WORK/r$i.out")"
-    grep '^ready' "$WORK/r$i.out" | head -1
-  done
-  # Find the primary: redis-benchmark talks to one port, and the primary needs no forwarding.
-  PRIMARY_PORT=""
-  for _ in $(seq 50); do
-    for i in 0 1 2; do
-      [ "$(info $((BASE + 10 + i)) role)" = primary ] && PRIMARY_PORT=$((BASE + 10 + i))
-    done
-    [ -n "$PRIMARY_PORT" ] && break
-    sleep 0.1
-  done
+  ladder_cluster_file level3_vs_redis "$WORK" "$BASE"
+  ladder_cluster_start level3_vs_redis "$LADDER" "$WORK" "$NODE_FLAGS"
+  grep -h '^ready' "$WORK"/r[012].out
+  PRIMARY_PORT=$(ladder_cluster_primary "$BASE")
   [ -n "$PRIMARY_PORT" ] || fail "no node says role:primary in its INFO"
 }
 

@@ -1,0 +1,59 @@
+# shellcheck shell=bash
+# A local 3-node level 3 cluster of `ladder node` processes, for the bench scripts that measure
+# one (level3_vs_redis.sh, level3_ab.sh). Sourced after bench/redis.sh (for port_free), from the
+# repository's top:
+#
+#   ladder_cluster_file SCRIPT WORK BASE     # checks the ports, writes WORK/cluster.json
+#   ladder_cluster_start SCRIPT LADDER WORK FLAGS
+#                                            # r0..r2 with fresh data dirs WORK/data-rN and FLAGS
+#                                            # (a list of `ladder node` flags); their pids go to
+#                                            # the array PIDS; waits for each one's ready line
+#   ladder_cluster_primary BASE              # prints the RESP port of the node that says
+#                                            # role:primary, waiting up to 5 s ("" if none)
+#   ladder_info PORT FIELD                   # one field of a node's INFO ("" when it does not answer)
+#
+# Ports: UDP BASE..BASE+2, RESP BASE+10..BASE+12. SCRIPT names the caller in error messages.
+
+ladder_cluster_file() {
+  local i
+  for i in 0 1 2; do
+    port_free $(($3 + i)) && port_free $(($3 + 10 + i)) ||
+      { echo "$1: port $(($3 + i)) or $(($3 + 10 + i)) is taken; set LADDER_BASE_PORT" >&2; exit 1; }
+  done
+  cat >"$2/cluster.json" <<JSON
+{"format": "ladder-cluster", "version": 1, "host": "127.0.0.1",
+ "replicas": [{"id": 0, "udp": $3, "resp": $(($3 + 10))},
+              {"id": 1, "udp": $(($3 + 1)), "resp": $(($3 + 11))},
+              {"id": 2, "udp": $(($3 + 2)), "resp": $(($3 + 12))}]}
+JSON
+}
+
+ladder_cluster_start() {
+  local i
+  for i in 0 1 2; do
+    rm -rf "$3/data-r$i"
+    mkdir -p "$3/data-r$i"
+    # shellcheck disable=SC2086 # FLAGS is a list of flags
+    "$2" node --id "$i" --cluster "$3/cluster.json" --data-dir "$3/data-r$i" $4 >"$3/r$i.out" 2>&1 &
+    PIDS+=($!)
+  done
+  for i in 0 1 2; do
+    for _ in $(seq 100); do
+      grep -q '^ready' "$3/r$i.out" && break
+      sleep 0.1
+    done
+    grep -q '^ready' "$3/r$i.out" || { echo "$1: r$i printed no ready line: $(cat "$3/r$i.out")" >&2; exit 1; }
+  done
+}
+
+ladder_cluster_primary() {
+  local i
+  for _ in $(seq 50); do
+    for i in 0 1 2; do
+      [ "$(ladder_info $(($1 + 10 + i)) role)" = primary ] && { echo $(($1 + 10 + i)); return 0; }
+    done
+    sleep 0.1
+  done
+}
+
+ladder_info() { redis-cli -p "$1" info 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }

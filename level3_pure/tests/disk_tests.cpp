@@ -280,6 +280,28 @@ TEST_CASE("records land in the zeros written ahead: the file's size does not cha
   CHECK(reopened.recovered() == state(21));
 }
 
+TEST_CASE("a log an earlier build wrote is read, and new records follow it in place", "[disk]") {
+  const TempDir dir;
+  const fs::path path = dir.file("r1.log");
+  const std::string old = encode_record(state(1), 1) + encode_record(state(2), 1);
+  write_file(path, old);  // version 1, appended: no zeros after the records
+  const DurableLogOptions options{.compact_bytes_min = 4096};
+  {
+    DurableLog log = DurableLog::open(path, options);
+    CHECK(log.recovered() == state(2));
+    CHECK(log.report().summary ==
+          fmt::format("{}: 2 records, valid up to byte {}; clean", path.string(), old.size()));
+    CHECK(fs::file_size(path) == 4096 + 64 * 1024);  // the zeros ahead, written at open
+    log.persist(state(3));
+  }
+  const std::string bytes = read_file(path);
+  CHECK(bytes.substr(0, old.size()) == old);
+  CHECK(bytes.substr(old.size(), encode_record(state(3)).size()) == encode_record(state(3)));
+  const DurableLog log = DurableLog::open(path, options);
+  CHECK(log.report().records == 3);
+  CHECK(log.recovered() == state(3));
+}
+
 TEST_CASE("without preallocation, each sync appends and the file grows", "[disk]") {
   const TempDir dir;
   const fs::path path = dir.file("r1.log");
@@ -700,6 +722,26 @@ TEST_CASE("a failed write stops the log for good, with the OS's reason", "[disk]
   CHECK_THROWS_WITH(log.sync(), Catch::Contains("unusable after an earlier error"));
   CHECK_THROWS_AS(log.append(state(3)), DiskError);
   CHECK(DurableLog::open(path).recovered() == state(1));
+}
+
+TEST_CASE("a failed write of the zeros ahead stops the log at open, naming the call",
+          "[disk][errors]") {
+  const TempDir dir;
+  const fs::path path = dir.file("r1.log");
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = 1000;  // less than the zeros ahead
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  const std::string error = open_error(path, DurableLogOptions{.compact_bytes_min = 4096});
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &saved) == 0);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK(contains(error, path.string() + ": write (of the zeros ahead) failed: File too large"));
+  // Whatever zeros were written are the clean end of an empty log.
+  const DurableLog log = DurableLog::open(path, DurableLogOptions{.compact_bytes_min = 4096});
+  CHECK(log.report().outcome == DiskRecovery::clean);
+  CHECK_FALSE(log.recovered());
 }
 
 }  // namespace

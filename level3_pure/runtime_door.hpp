@@ -113,7 +113,8 @@ struct DoorStats {
   std::uint64_t refused = 0;   ///< never sent: the line was full or the deadline passed in it
   std::uint64_t requests = 0;  ///< protocol requests made (fewer than commands when coalesced)
   std::uint64_t lingers = 0;   ///< groups held back to wait for more commands
-  std::uint64_t linger_timeouts = 0;  ///< of which left when `linger` ran out, not when full
+  /// Of which left when `linger` or `linger_gap` ran out, not when full.
+  std::uint64_t linger_timeouts = 0;
 };
 
 /// The pool of protocol clients behind one node's RESP server. One thread: the io_context's.

@@ -13,6 +13,7 @@
 #include <cassert>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -62,16 +63,18 @@ class Fd {
   int fd_;
 };
 
-// Writes all of `bytes` at the file's offset, through short writes and EINTR; false on an error
-// (errno says which).
-bool write_all(int fd, std::string_view bytes) {
+// Writes all of `bytes` through short writes and EINTR: at the file's offset (moving it), or at
+// byte `at` (leaving the offset alone); false on an error (errno says which).
+bool write_all(int fd, std::string_view bytes, std::optional<std::uint64_t> at = std::nullopt) {
   while (!bytes.empty()) {
-    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    const ssize_t written = at ? ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(*at))
+                               : ::write(fd, bytes.data(), bytes.size());
     if (written < 0) {
       if (errno == EINTR) continue;
       return false;
     }
     bytes.remove_prefix(static_cast<std::size_t>(written));
+    if (at) *at += static_cast<std::uint64_t>(written);
   }
   return true;
 }
@@ -79,14 +82,9 @@ bool write_all(int fd, std::string_view bytes) {
 // Writes zero bytes over [from, to) of the file, without moving its offset; false on an error.
 bool write_zeros(int fd, std::uint64_t from, std::uint64_t to) {
   static const std::string zeros(kWriteBufferBytes, '\0');
-  while (from < to) {
-    const std::size_t size = std::min<std::uint64_t>(to - from, zeros.size());
-    const ssize_t written = ::pwrite(fd, zeros.data(), size, static_cast<off_t>(from));
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    from += static_cast<std::uint64_t>(written);
+  for (; from < to; from += zeros.size()) {
+    const std::uint64_t size = std::min<std::uint64_t>(to - from, zeros.size());
+    if (!write_all(fd, std::string_view(zeros).substr(0, size), from)) return false;
   }
   return true;
 }

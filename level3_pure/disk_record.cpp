@@ -63,6 +63,13 @@ std::uint32_t get_u32(std::string_view bytes, std::size_t at) {
   return static_cast<std::uint32_t>(get_le(bytes, at, 4));
 }
 
+// The bytes of the record whose whole header starts `rest`, as its length and version say.
+std::size_t record_size(std::string_view rest) {
+  assert(rest.size() >= kRecordHeaderBytes && "a whole header");
+  const std::uint32_t length = get_u32(rest, kLengthAt);
+  return kRecordHeaderBytes + length + trailer_bytes(static_cast<std::uint8_t>(rest[kVersionAt]));
+}
+
 std::string hex(std::string_view bytes) {
   std::string out;
   for (const char c : bytes) {
@@ -121,7 +128,7 @@ Verdict decode_payload(std::string_view payload, std::uint64_t payload_at) {
     return bad(RecordProblem::corrupt, "payload does not decode: " + error->message);
   }
   state.log = std::get<protocol::Log>(std::move(log));
-  return Verdict{RecordProblem::none, "", std::move(state), kRecordHeaderBytes + payload.size()};
+  return Verdict{RecordProblem::none, "", std::move(state), 0};  // the caller knows the size
 }
 
 // The record at the start of `rest` (which starts at byte `at` of the file), or why it is bad,
@@ -152,7 +159,7 @@ Verdict read_present(std::string_view rest, std::uint64_t at) {
                fmt::format("its header says {} payload bytes, more than a record holds ({})",
                            group_digits(length), group_digits(kMaxRecordPayloadBytes)));
   }
-  const std::size_t record_bytes = kRecordHeaderBytes + length + trailer_bytes(version);
+  const std::size_t record_bytes = record_size(rest);
   if (rest.size() < record_bytes) {
     return bad(RecordProblem::torn,
                fmt::format("its header says {} bytes, the file holds {} of them",
@@ -178,9 +185,7 @@ Verdict read_present(std::string_view rest, std::uint64_t at) {
 // The bytes a record starting at `rest` claims, at least: its header's length (a sound header's)
 // or, for a header cut short, the header.
 std::size_t claimed_bytes(std::string_view rest) {
-  if (rest.size() < kRecordHeaderBytes) return kRecordHeaderBytes;
-  const auto version = static_cast<std::uint8_t>(rest[kVersionAt]);
-  return kRecordHeaderBytes + get_u32(rest, kLengthAt) + trailer_bytes(version);
+  return rest.size() < kRecordHeaderBytes ? kRecordHeaderBytes : record_size(rest);
 }
 
 // The record at the start of `rest` (byte `at` of the file), which holds a nonzero byte. Zeros

@@ -96,11 +96,11 @@ struct NodeOptions {
   /// From a RESP command's arrival to its answer, at most: then "-TIMEOUT" (outcome unknown).
   std::chrono::milliseconds door_deadline{2000};
   /// Requests the RESP door keeps outstanding at once (DoorOptions::max_in_flight).
-  std::size_t door_in_flight = 1;
+  std::size_t door_in_flight = DoorOptions{}.max_in_flight;
   /// How long the door's next group may wait for the clients just answered (DoorOptions::linger).
-  std::chrono::microseconds door_linger{1000};
+  std::chrono::microseconds door_linger = DoorOptions{}.linger;
   /// The door's linger also ends after this long without a command (DoorOptions::linger_gap).
-  std::chrono::microseconds door_linger_gap{100};
+  std::chrono::microseconds door_linger_gap = DoorOptions{}.linger_gap;
   std::size_t batch_max = 256;   ///< inputs stepped per batch (per fsync), at most
   bool repair_disk = false;      ///< DurableLogOptions::repair
   bool preallocate_disk = true;  ///< DurableLogOptions::preallocate

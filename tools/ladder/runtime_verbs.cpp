@@ -27,6 +27,12 @@
 
 namespace ladder::tools {
 
+DoorDefaults door_defaults() {
+  const level3::DoorOptions door;
+  return {door.max_in_flight, static_cast<std::uint64_t>(door.linger.count()),
+          static_cast<std::uint64_t>(door.linger_gap.count())};
+}
+
 namespace {
 
 namespace asio = boost::asio;

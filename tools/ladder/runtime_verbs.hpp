@@ -24,6 +24,16 @@ namespace ladder::tools {
 /// rather than level 1's list of ports.
 [[nodiscard]] bool is_cluster_file(const std::string& cluster);
 
+/// The level 3 front door's defaults (level3::DoorOptions), for the flags that set them: requests
+/// in flight, the linger and its gap, in microseconds.
+struct DoorDefaults {
+  std::size_t in_flight;        ///< DoorOptions::max_in_flight
+  std::uint64_t linger_us;      ///< DoorOptions::linger
+  std::uint64_t linger_gap_us;  ///< DoorOptions::linger_gap
+};
+/// The one place they come from: level3::DoorOptions{}.
+DoorDefaults door_defaults();
+
 /// `ladder node --id N --cluster FILE --data-dir DIR [--variant V] [--faults F --seed S]`.
 struct RuntimeNodeOptions {
   int id = 0;                                   ///< which replica
@@ -35,9 +45,12 @@ struct RuntimeNodeOptions {
   bool repair_disk = false;                  ///< move a corrupt log aside; recover as a lost disk
   bool preallocate_disk = true;              ///< write records in place into zeros written ahead
   std::chrono::milliseconds deadline{2000};  ///< a RESP command's deadline
-  std::size_t door_in_flight = 1;            ///< requests the RESP door keeps outstanding
-  std::uint64_t door_linger_us = 1000;       ///< how long its next group may wait for more
-  std::uint64_t door_linger_gap_us = 100;    ///< and without a command arriving, at most
+  /// Requests the RESP door keeps outstanding.
+  std::size_t door_in_flight = door_defaults().in_flight;
+  /// How long its next group may wait for more.
+  std::uint64_t door_linger_us = door_defaults().linger_us;
+  /// And without a command arriving, at most.
+  std::uint64_t door_linger_gap_us = door_defaults().linger_gap_us;
   /// Serve under SCHED_BATCH (network/scheduling.hpp): a client woken by its answer does not
   /// preempt the node in the middle of answering the others. False: the default policy.
   bool batch_scheduling = true;

@@ -80,8 +80,6 @@ start_redis() {
   REDIS_LOG="$dir/out" redis_start level3_vs_redis "$REDIS_PORT" --dir "$dir" "$@"
 }
 
-info() { ladder_info "$@"; }
-
 # Three `ladder node` processes from the release build, each with a fresh data dir; finds the
 # primary, whose port redis-benchmark talks to (the primary needs no forwarding).
 start_cluster() {
@@ -166,10 +164,12 @@ if [ "$REDIS_ONLY" != 1 ]; then
   sleep 0.5  # the backups learn the last commit from the next heartbeat
   for i in 0 1 2; do
     port=$((BASE + 10 + i))
-    echo "r$i: role $(info $port role), view $(info $port view), op $(info $port op)," \
-      "commit $(info $port commit), value $(info $port value); $(info $port syncs) fsyncs," \
-      "$(info $port batches) batches, $(info $port door_requests) door requests," \
-      "$(info $port door_lingers) lingered ($(info $port door_linger_timeouts) to the end)"
+    echo "r$i: role $(ladder_info $port role), view $(ladder_info $port view)," \
+      "op $(ladder_info $port op), commit $(ladder_info $port commit)," \
+      "value $(ladder_info $port value); $(ladder_info $port syncs) fsyncs," \
+      "$(ladder_info $port batches) batches, $(ladder_info $port door_requests) door requests," \
+      "$(ladder_info $port door_lingers) lingered" \
+      "($(ladder_info $port door_linger_timeouts) to the end)"
   done
   [ "$got" = "$expected" ] || exit 1
 fi

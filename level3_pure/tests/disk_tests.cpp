@@ -692,29 +692,46 @@ TEST_CASE("a leftover compaction file is reported", "[disk][compaction]") {
 
 // ---- OS errors ------------------------------------------------------------------------------
 
+// While it lives, RLIMIT_FSIZE makes the kernel refuse to grow a file past `bytes` (EFBIG), as a
+// full disk (ENOSPC) would; SIGXFSZ, which it also sends, is ignored so that write(2) reports
+// the error. Both come back when it goes, also when a check fails in between.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(std::uintmax_t bytes) {
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved_) == 0);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = saved_;
+    small.rlim_cur = bytes;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+  ~FileSizeLimit() {
+    CHECK(::setrlimit(RLIMIT_FSIZE, &saved_) == 0);  // a check, not a REQUIRE: no throw here
+    std::signal(SIGXFSZ, old_handler_);
+  }
+
+ private:
+  rlimit saved_{};
+  void (*old_handler_)(int) = SIG_DFL;
+};
+
 TEST_CASE("a failed write stops the log for good, with the OS's reason", "[disk][errors]") {
-  // RLIMIT_FSIZE makes the kernel refuse to grow the file (EFBIG) as a full disk (ENOSPC)
-  // would; SIGXFSZ, which it also sends, is ignored so that write(2) reports the error.
   const TempDir dir;
   const fs::path path = dir.file("r1.log");
   // Appending: a write in place into the zeros ahead would not grow the file.
   DurableLog log = DurableLog::open(path, DurableLogOptions{.preallocate = false});
   log.persist(state(1));
 
-  rlimit saved{};
-  REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
-  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit small = saved;
-  small.rlim_cur = fs::file_size(path);
-  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
   std::string error;
-  try {
-    log.persist(state(2));
-  } catch (const DiskError& e) {
-    error = e.what();
+  {
+    const FileSizeLimit limit(fs::file_size(path));
+    try {
+      log.persist(state(2));
+    } catch (const DiskError& e) {
+      error = e.what();
+    }
   }
-  REQUIRE(::setrlimit(RLIMIT_FSIZE, &saved) == 0);
-  std::signal(SIGXFSZ, old_handler);
 
   CHECK(contains(error, path.string() + ": write failed: File too large"));
   CHECK(contains(error, "restart it to recover from what is on disk"));
@@ -728,15 +745,11 @@ TEST_CASE("a failed write of the zeros ahead stops the log at open, naming the c
           "[disk][errors]") {
   const TempDir dir;
   const fs::path path = dir.file("r1.log");
-  rlimit saved{};
-  REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
-  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit small = saved;
-  small.rlim_cur = 1000;  // less than the zeros ahead
-  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
-  const std::string error = open_error(path, DurableLogOptions{.compact_bytes_min = 4096});
-  REQUIRE(::setrlimit(RLIMIT_FSIZE, &saved) == 0);
-  std::signal(SIGXFSZ, old_handler);
+  std::string error;
+  {
+    const FileSizeLimit limit(1000);  // less than the zeros ahead
+    error = open_error(path, DurableLogOptions{.compact_bytes_min = 4096});
+  }
   CHECK(contains(error, path.string() + ": write (of the zeros ahead) failed: File too large"));
   // Whatever zeros were written are the clean end of an empty log.
   const DurableLog log = DurableLog::open(path, DurableLogOptions{.compact_bytes_min = 4096});

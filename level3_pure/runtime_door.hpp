@@ -43,12 +43,12 @@
 /// waits (its request carried fewer than `linger_min` commands).
 ///
 /// The bound is generous (1 ms) because 50 redis-benchmark clients take 0.2 to 1 ms to all come
-/// back on a busy 2-core machine: at 0.2 ms half the lingers ran out, the stragglers waited a
-/// whole round, and the groups shrank to 44 on average; at 1 ms nearly every group is full, and
-/// the cluster did 6-13% more INCRs per second in interleaved runs (bench/RESULTS.md). What keeps
-/// the bound from costing clients that are not coming back soon (a think time, a closed
-/// connection) is `linger_gap`: the wait also ends once no command has arrived for 0.1 ms. While
-/// redis-benchmark's clients come back, one arrives every few microseconds.
+/// back on a busy 2-core machine: at 0.2 ms a third to three quarters of the lingers ran out, the
+/// stragglers waited a whole round, and the groups shrank to 38-47; at 1 ms nearly every group is
+/// full, and the cluster did 6% more INCRs per second in eight interleaved rounds
+/// (bench/RESULTS.md). What keeps the bound from costing clients that are not coming back soon (a
+/// think time, a closed connection) is `linger_gap`: the wait also ends once no command has arrived
+/// for 0.1 ms. While redis-benchmark's clients come back, one arrives every few microseconds.
 ///
 /// Outcomes, as the RESP door answers them (resp.hpp):
 /// - the client's Reply: ok with its value;

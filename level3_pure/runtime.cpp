@@ -401,9 +401,10 @@ std::string Node::info() const {
       counters_.sends_first);
   text += fmt::format(
       "door_commands:{}\r\ndoor_requests:{}\r\ndoor_ok:{}\r\ndoor_unknown:{}\r\ndoor_refused:{}"
-      "\r\ndoor_lingers:{}\r\ndoor_linger_timeouts:{}\r\n",
+      "\r\ndoor_lingers:{}\r\ndoor_linger_timeouts:{}\r\ndoor_request_us:{}\r\n"
+      "door_answer_us:{}\r\ndoor_linger_us:{}\r\n",
       door.commands, door.requests, door.ok, door.unknown, door.refused, door.lingers,
-      door.linger_timeouts);
+      door.linger_timeouts, door.request_us, door.answer_us, door.linger_us);
   return text;
 }
 

@@ -11,6 +11,16 @@
 
 namespace ladder::level3 {
 
+namespace {
+
+// A duration in whole microseconds, for DoorStats' sums.
+std::uint64_t micros(std::chrono::steady_clock::duration elapsed) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+}
+
+}  // namespace
+
 ClientRange client_range(int replicas, int self) {
   assert(replicas >= 1 && replicas <= 15 && "a cluster of 1 .. 15 replicas");
   assert(self >= 0 && self < replicas && "self is one of them");
@@ -140,8 +150,9 @@ void FrontDoor::start(std::size_t slot, Group group) {
   assert(!client.busy() && "a free client");
   ++stats_.requests;
   // The oldest command's deadline bounds the whole group.
-  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - group.front().arrived);
+  const auto sent = std::chrono::steady_clock::now();
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(sent - group.front().arrived);
   const auto left = std::max(options_.deadline - elapsed, std::chrono::milliseconds(1));
   protocol::Op op = protocol::Op::read();
   if (group.front().command.kind == CounterCommand::Kind::add) {
@@ -151,13 +162,17 @@ void FrontDoor::start(std::size_t slot, Group group) {
     op = protocol::Op::add(static_cast<std::int64_t>(sum));
   }
   client.invoke(op, left,
-                [this, slot, group = std::move(group)](const ClientOutcome& outcome) mutable {
-                  finished(slot, outcome, std::move(group));
+                [this, slot, sent, group = std::move(group)](const ClientOutcome& outcome) mutable {
+                  finished(slot, outcome, std::move(group), sent);
                 });
 }
 
-void FrontDoor::finished(std::size_t slot, const ClientOutcome& outcome, Group group) {
+void FrontDoor::finished(std::size_t slot, const ClientOutcome& outcome, Group group,
+                         std::chrono::steady_clock::time_point sent) {
+  const auto ended = std::chrono::steady_clock::now();
+  stats_.request_us += micros(ended - sent);
   answer(outcome, group);
+  stats_.answer_us += micros(std::chrono::steady_clock::now() - ended);
   const std::size_t answered = group.size();
   const std::size_t waited = line_.size();
   for (const Waiting& command : group)
@@ -199,6 +214,7 @@ void FrontDoor::linger_check() {
 
 void FrontDoor::stop_lingering() {
   assert(lingering_ && "a group lingers");
+  stats_.linger_us += micros(std::chrono::steady_clock::now() - linger_started_);
   lingering_.reset();
   linger_timer_.cancel();
 }

@@ -50,6 +50,12 @@
 /// think time, a closed connection) is `linger_gap`: the wait also ends once no command has arrived
 /// for 0.1 ms. While redis-benchmark's clients come back, one arrives every few microseconds.
 ///
+/// **Where a round's time goes.** With one request in flight, a round is the request in the
+/// cluster (the Prepares, the fsyncs of a majority, a PrepareOk: DoorStats::request_us), the
+/// answers handed out (DoorStats::answer_us) and the linger while the clients come back
+/// (DoorStats::linger_us). INFO shows the three sums (runtime.hpp), so that a reader can see
+/// which part a setting moves; bench/level3_vs_redis.sh prints their means per request.
+///
 /// Outcomes, as the RESP door answers them (resp.hpp):
 /// - the client's Reply: ok with its value;
 /// - the deadline passed with the request out (C4, Abandoned): unknown, "-TIMEOUT ...": the add
@@ -115,6 +121,14 @@ struct DoorStats {
   std::uint64_t lingers = 0;   ///< groups held back to wait for more commands
   /// Of which left when `linger` or `linger_gap` ran out, not when full.
   std::uint64_t linger_timeouts = 0;
+  /// Microseconds requests spent in the cluster, from leaving the door to their outcome, summed:
+  /// with one request in flight, the replication part of every round (file comment).
+  std::uint64_t request_us = 0;
+  /// Microseconds spent handing outcomes to their commands, summed: for the RESP door, encoding
+  /// and writing every answer of a group.
+  std::uint64_t answer_us = 0;
+  /// Microseconds groups were held back by lingering, summed: the clients coming back.
+  std::uint64_t linger_us = 0;
 };
 
 /// The pool of protocol clients behind one node's RESP server. One thread: the io_context's.
@@ -158,7 +172,8 @@ class FrontDoor {
   void ready(Waiting command);
   Group take_group();
   void start(std::size_t slot, Group group);
-  void finished(std::size_t slot, const ClientOutcome& outcome, Group group);
+  void finished(std::size_t slot, const ClientOutcome& outcome, Group group,
+                std::chrono::steady_clock::time_point sent);
   void next_group(std::size_t slot);
   void linger_check();
   void stop_lingering();

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -259,4 +260,42 @@ TEST_CASE("with two requests in flight, one lingers at a time and every client c
   CHECK(h.door->in_flight() == 0);  // both clients are back in the pool
   CHECK(h.door->stats().lingers == 1);
   CHECK(h.door->stats().linger_timeouts == 1);
+}
+
+TEST_CASE("the door sums the time requests spend in the cluster, answering, and lingering") {
+  using std::chrono::milliseconds;
+  using Clock = std::chrono::steady_clock;
+  const auto micros = [](Clock::duration d) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+  };
+  const auto began = Clock::now();
+  // One request in flight; a linger only the clients' return can end within the test.
+  Harness h(1, 1, std::chrono::seconds(100), 2);
+  bool slow_answered = false;
+  h.door->submit(1, add(1), [&](const CommandOutcome&) {
+    std::this_thread::sleep_for(milliseconds(20));  // an answer that takes 20 ms to hand out
+    slow_answered = true;
+  });
+  h.submit(2, add(2));
+  h.submit(3, add(3));
+  std::this_thread::sleep_for(milliseconds(30));  // the request is 30 ms in the cluster
+  h.reply(0, 1);
+  REQUIRE(slow_answered);
+  const auto& stats = h.door->stats();
+  CHECK(stats.request_us >= 30'000);
+  CHECK(stats.answer_us >= 20'000);
+  CHECK(stats.linger_us == 0);  // a group of one makes nobody linger
+  REQUIRE(h.sent.size() == 2);  // the two that waited, together
+  h.reply(1, 6);
+  REQUIRE(h.door->lingering());  // for the two just answered
+  std::this_thread::sleep_for(milliseconds(25));
+  h.submit(2, add(20));
+  h.submit(3, add(30));  // both back: the linger ends, 25 ms or more after it began
+  REQUIRE(h.sent.size() == 3);
+  CHECK(stats.linger_us >= 25'000);
+  CHECK(stats.lingers == 1);
+  CHECK(stats.linger_timeouts == 0);
+  // The three are disjoint stretches of the test: together no longer than it ran.
+  CHECK(stats.request_us + stats.answer_us + stats.linger_us <= micros(Clock::now() - began));
 }

@@ -287,6 +287,17 @@ TEST_CASE("a cluster of three nodes serves adds and reads through RESP and throu
   CHECK(info.find("role:backup") != std::string::npos);
   // A Node leaves its thread's policy alone; `ladder node` asks for SCHED_BATCH itself.
   CHECK(info.find("scheduling:default") != std::string::npos);
+  // The primary's door ran INCR and INCRBY, one request each, and timed them: each took at
+  // least a UDP round trip and an fsync in the cluster.
+  const std::string primary_info = primary.command("INFO");
+  CHECK(primary_info.find("door_requests:2\r\n") != std::string::npos);
+  const auto field = [&](const std::string& name) {
+    const auto at = primary_info.find(name + ":");
+    REQUIRE(at != std::string::npos);
+    return std::stoull(primary_info.substr(at + name.size() + 1));
+  };
+  CHECK(field("door_request_us") > 0);
+  CHECK(field("door_linger_us") == 0);  // groups of one make nobody linger
 }
 
 TEST_CASE("a commit's reply leaves before any fsync, and the commit reaches the disk lazily (P4)",

@@ -11,6 +11,9 @@
 #   ladder_cluster_primary BASE              # prints the RESP port of the node that says
 #                                            # role:primary, waiting up to 5 s ("" if none)
 #   ladder_info PORT FIELD                   # one field of a node's INFO ("" when it does not answer)
+#   ladder_door_snapshot PORT                # a node's door counters (INFO's door_*), one line
+#   ladder_door_round BEFORE AFTER           # where the requests between two snapshots spent
+#                                            # their time, per request (runtime_door.hpp)
 #
 # Ports: UDP BASE..BASE+2, RESP BASE+10..BASE+12. SCRIPT names the caller in error messages.
 
@@ -57,3 +60,21 @@ ladder_cluster_primary() {
 }
 
 ladder_info() { redis-cli -p "$1" info 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
+
+ladder_door_snapshot() {
+  redis-cli -p "$1" info 2>/dev/null | tr -d '\r' | awk -F: '{ v[$1] = $2 }
+    END { print v["door_commands"] + 0, v["door_requests"] + 0, v["door_request_us"] + 0,
+                v["door_answer_us"] + 0, v["door_linger_us"] + 0 }'
+}
+
+# With one request in flight the three parts add up to a round: its rate is the group size over
+# their sum.
+ladder_door_round() {
+  echo "$1 $2" | awk '{
+    requests = $7 - $2
+    if (requests <= 0) { print "no requests"; exit }
+    cluster = ($8 - $3) / requests; answering = ($9 - $4) / requests; linger = ($10 - $5) / requests
+    printf "%.1f INCRs per request; per request %.0f us in the cluster + %.0f us answering + " \
+           "%.0f us lingering = %.0f us\n", ($6 - $1) / requests, cluster, answering, linger,
+           cluster + answering + linger }'
+}

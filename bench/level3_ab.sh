@@ -53,6 +53,7 @@ for r in $(seq "$ROUNDS"); do
     ladder_cluster_start level3_ab "$LADDER" "$WORK" "$flags"
     port=$(ladder_cluster_primary "$BASE")
     [ -n "$port" ] || { echo "level3_ab: no node says role:primary in its INFO" >&2; exit 1; }
+    before=$(ladder_door_snapshot "$port")
     line=$(redis-benchmark -p "$port" -t incr -n "$N" -c 50 --csv | grep '^"INCR"' | tr -d '"') ||
       { echo "level3_ab: redis-benchmark printed no INCR line" >&2; exit 1; }
     rps=$(echo "$line" | cut -d, -f2)
@@ -60,6 +61,7 @@ for r in $(seq "$ROUNDS"); do
       "\"$flags\"" "$r" "$rps" "$(echo "$line" | cut -d, -f5)" "$(echo "$line" | cut -d, -f7)" \
       "$(ladder_info "$port" door_requests)" "$(ladder_info "$port" door_lingers)" \
       "$(ladder_info "$port" door_linger_timeouts)"
+    echo "  $(ladder_door_round "$before" "$(ladder_door_snapshot "$port")")"
     printf '%s\t%s\n' "$flags" "$rps" >>"$results"
     stop_cluster
   done

@@ -127,17 +127,22 @@ printf '%s\n' "${results[@]}" | awk '
 # ROUNDS pairs with 50 clients, Redis (no persistence) then the cluster, back to back; prints each
 # pair and the median of their ratios.
 alternate() {
-  local r redis ladder ratios=()
+  local r redis ladder ratios=() before
   start_redis none
+  before=$(ladder_door_snapshot "$PRIMARY_PORT")
   echo
   echo "$ROUNDS rounds, 50 clients, $N INCRs each: Redis, then the cluster, back to back"
   for r in $(seq "$ROUNDS"); do
     redis=$(bench redis "$REDIS_PORT" 50 | awk '{print $3}')
     ladder=$(bench ladder "$PRIMARY_PORT" 50 | awk '{print $3}')
     ratios+=("$(awk -v l="$ladder" -v r="$redis" 'BEGIN {printf "%.3f", l / r}')")
-    printf 'round %d: redis %.0f, ladder %.0f INCR/s: %.2fx\n' "$r" "$redis" "$ladder" "${ratios[-1]}"
+    # awk rounds as the verdict's awk does (bash's printf, in long double, may round 0.505 down)
+    awk -v r="$r" -v redis="$redis" -v ladder="$ladder" -v x="${ratios[-1]}" \
+      'BEGIN {printf "round %d: redis %.0f, ladder %.0f INCR/s: %.2fx\n", r, redis, ladder, x}'
   done
   redis_stop
+  echo "the cluster's rounds, from its primary's INFO: $(ladder_door_round "$before" \
+    "$(ladder_door_snapshot "$PRIMARY_PORT")")"
   printf '%s\n' "${ratios[@]}" | sort -n | awk '
     { ratio[NR] = $1 }
     END {

@@ -390,9 +390,9 @@ std::string Node::info() const {
   text += fmt::format("replica:{}\r\nrole:{}\r\nview:{}\r\nop:{}\r\ncommit:{}\r\nvalue:{}\r\n",
                       options_.id, to_string(r.role()), r.view, r.op_number(), r.commit_number(),
                       r.value());
-  text +=
-      fmt::format("status:{}\r\nvariant:{}\r\nstart:{}\r\nscheduling:{}\r\n", to_string(r.status),
-                  to_string(config_.variant), start_kind_, net::scheduling_policy());
+  text += fmt::format("status:{}\r\nvariant:{}\r\nstart:{}\r\nscheduling:{}\r\ndisk:{}\r\n",
+                      to_string(r.status), to_string(config_.variant), start_kind_,
+                      net::scheduling_policy(), options_.preallocate_disk ? "in-place" : "append");
   text += fmt::format(
       "datagrams:{}\r\nmalformed:{}\r\nstrangers:{}\r\nsteps:{}\r\nbatches:{}\r\nsyncs:{}\r\n"
       "lazy_syncs:{}\r\nearly_sends:{}\r\nsends_first:{}\r\n",

@@ -158,7 +158,8 @@ class Node {
 
   /// The replica's state now.
   [[nodiscard]] const Replica& replica() const { return replica_; }
-  /// INFO's `key:value` lines: replica, role, view, op, commit, value, status, and counters.
+  /// INFO's `key:value` lines: replica, role, view, op, commit, value, status, the disk's layout
+  /// (`disk:in-place` or `disk:append`, NodeOptions::preallocate_disk), and counters.
   [[nodiscard]] std::string info() const;
   /// One line for the end: "r1 stopped: backup view 2 op 9 commit 9 value 17".
   [[nodiscard]] std::string summary() const;

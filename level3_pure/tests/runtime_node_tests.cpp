@@ -150,8 +150,10 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 // A three-node cluster of RunningNodes with short timeouts, each with a data dir of its own.
 class TestCluster {
  public:
-  explicit TestCluster(std::optional<ladder::net::FaultPlan> faults = std::nullopt)
-      : faults_(std::move(faults)) {
+  // `tweak`, when given, adjusts every node's options before it starts.
+  explicit TestCluster(std::optional<ladder::net::FaultPlan> faults = std::nullopt,
+                       std::function<void(int, NodeOptions&)> tweak = {})
+      : faults_(std::move(faults)), tweak_(std::move(tweak)) {
     const auto ports = free_udp_ports(3);
     cluster_ = ClusterFile::local(3, 1, 1);  // ports replaced below
     for (int i = 0; i < 3; ++i) {
@@ -196,12 +198,14 @@ class TestCluster {
     o.seed = 7 + static_cast<std::uint64_t>(i);
     o.door_deadline = 3000ms;
     o.resp_port = 0;  // any free port: the tests ask the node which
+    if (tweak_) tweak_(i, o);
     return o;
   }
 
   TempDir dir_;
   ClusterFile cluster_;
   std::optional<ladder::net::FaultPlan> faults_;
+  std::function<void(int, NodeOptions&)> tweak_;
   std::array<std::unique_ptr<RunningNode>, 3> nodes_;
 };
 
@@ -287,6 +291,7 @@ TEST_CASE("a cluster of three nodes serves adds and reads through RESP and throu
   CHECK(info.find("role:backup") != std::string::npos);
   // A Node leaves its thread's policy alone; `ladder node` asks for SCHED_BATCH itself.
   CHECK(info.find("scheduling:default") != std::string::npos);
+  CHECK(info.find("disk:in-place\r\n") != std::string::npos);
   // The primary's door ran INCR and INCRBY, one request each, and timed them: each took at
   // least a UDP round trip and an fsync in the cluster.
   const std::string primary_info = primary.command("INFO");
@@ -344,6 +349,29 @@ TEST_CASE("a primary's Prepares leave before its fsync (P5), and a restarted pri
   RespClient again(cluster.node(0).resp_port());
   CHECK(again.command("INCRBY c 2") == ":8");
   CHECK(eventually([&] { return snapshot(cluster.node(1)).role == "primary"; }));
+}
+
+TEST_CASE("a node told to append grows its log record by record, and says so in INFO",
+          "[runtime]") {
+  TestCluster cluster(std::nullopt, [](int i, NodeOptions& o) { o.preallocate_disk = (i != 2); });
+  RespClient client(cluster.node(0).resp_port());
+  for (int i = 1; i <= 3; ++i)
+    CHECK(client.command("INCR c") == fmt::format(":{}", i));
+  REQUIRE(cluster.converged(3));
+  const auto size = [&](int i) {
+    return std::filesystem::file_size(cluster.data_dir(i) / fmt::format("r{}.log", i));
+  };
+  // r2's log ends with its last record; r1's holds the zeros written ahead after its records.
+  const auto appended = size(2);
+  CHECK(appended > 0);
+  CHECK(size(1) > appended + 1000 * 1000);  // written ahead: 1 MiB and more (durable_log.hpp)
+  CHECK(RespClient(cluster.node(2).resp_port()).command("INFO").find("disk:append\r\n") !=
+        std::string::npos);
+  CHECK(RespClient(cluster.node(1).resp_port()).command("INFO").find("disk:in-place\r\n") !=
+        std::string::npos);
+  CHECK(client.command("INCR c") == ":4");
+  REQUIRE(cluster.converged(4));
+  CHECK(eventually([&] { return size(2) > appended; }));  // one more record, one more stretch
 }
 
 TEST_CASE("a node stopped and restarted recovers its log from its disk", "[runtime]") {

@@ -8,15 +8,16 @@
 #   bench/level3_ab.sh /tmp/rel 100000 5 "" "--append-disk"
 #   bench/level3_ab.sh /tmp/rel 100000 6 "--door-linger-us 200" "--door-linger-us 1000"
 #
-# A setting is a list of `ladder node` flags ("" for the defaults). Each line printed: the
-# setting, INCR/s, p50 and p99 ms, and the primary's door requests, lingers and lingers that ran
-# out. Environment: LADDER_BASE_PORT (default 17500: UDP ports BASE..BASE+2, RESP BASE+10..+12).
+# A setting is a list of `ladder node` flags ("" for the defaults). Each run prints the setting,
+# INCR/s, p50 and p99 ms, and the primary's door requests, lingers and lingers that ran out; then
+# where its rounds went, per request (in the cluster, answering, lingering: INFO's door_*_us).
+# Environment: LADDER_BASE_PORT (default 17500: UDP ports BASE..BASE+2, RESP BASE+10..+12).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/redis.sh
 source bench/ladder_cluster.sh
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then usage; exit 0; fi
 if [ $# -lt 4 ]; then
   usage >&2

@@ -14,7 +14,9 @@
 #
 # One pair of runs is at the mercy of the machine: Redis alone moves by 10% or more from run to
 # run on a shared virtual machine. So after the table, ROUNDS more pairs with 50 clients, Redis
-# then the cluster, back to back, and the verdict is the median of their ratios.
+# then the cluster, back to back, and the verdict is the median of their ratios. Before it, where
+# the cluster's rounds went in those pairs, per request, from its primary's INFO (in the cluster,
+# answering, lingering; runtime_door.hpp).
 #
 # Environment: REDIS_PORT (default 16381), LADDER_BASE_PORT (default 17300: UDP ports
 # BASE..BASE+2, RESP ports BASE+10..BASE+12), LADDER_BENCH_REDIS_ONLY=1 (skip the cluster),

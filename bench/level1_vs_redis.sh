@@ -18,6 +18,8 @@
 # on one CPU, the same for both (bench/RESULTS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/help.sh
+bench_help "bench/$(basename "$0")" "$@"
 source bench/redis.sh
 
 BUILD_DIR=${1:-build/release}

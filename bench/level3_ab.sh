@@ -17,10 +17,10 @@ cd "$(dirname "$0")/.."
 source bench/redis.sh
 source bench/ladder_cluster.sh
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
-if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then usage; exit 0; fi
+source bench/help.sh
+bench_help "bench/$(basename "$0")" "$@"
 if [ $# -lt 4 ]; then
-  usage >&2
+  bench_header bench/level3_ab.sh >&2
   exit 2
 fi
 BUILD_DIR=$1

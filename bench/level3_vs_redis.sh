@@ -25,6 +25,8 @@
 # verdict is the table's single pair).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/help.sh
+bench_help "bench/$(basename "$0")" "$@"
 source bench/redis.sh
 source bench/ladder_cluster.sh
 

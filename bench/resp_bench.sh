@@ -8,6 +8,8 @@
 # target. After its runs, a GET on the door must equal the INCRs it acknowledged (2 N).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/help.sh
+bench_help "bench/$(basename "$0")" "$@"
 source bench/redis.sh
 
 BUILD_DIR=${1:-build/release}

@@ -16,6 +16,8 @@
 # least Spin's states per second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/help.sh
+bench_help "bench/$(basename "$0")" "$@"
 
 check=false
 if [ "${1:-}" = "--check" ]; then

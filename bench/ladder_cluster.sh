@@ -61,10 +61,14 @@ ladder_cluster_primary() {
 
 ladder_info() { redis-cli -p "$1" info 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
 
+# Taken while no benchmark runs, so that five INFOs in a row see the same counters.
 ladder_door_snapshot() {
-  redis-cli -p "$1" info 2>/dev/null | tr -d '\r' | awk -F: '{ v[$1] = $2 }
-    END { print v["door_commands"] + 0, v["door_requests"] + 0, v["door_request_us"] + 0,
-                v["door_answer_us"] + 0, v["door_linger_us"] + 0 }'
+  local field value
+  for field in door_commands door_requests door_request_us door_answer_us door_linger_us; do
+    value=$(ladder_info "$1" "$field")
+    printf '%s ' "${value:-0}"
+  done
+  echo
 }
 
 # With one request in flight the three parts add up to a round: its rate is the group size over

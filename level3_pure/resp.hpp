@@ -50,6 +50,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -218,6 +219,11 @@ std::string encode_outcome(const RespCounterRequest& request, const CommandOutco
 
 /// The reply to INFO: `text` (the node's `key:value` lines) as a bulk string, as Redis does.
 std::string encode_info(std::string_view text);
+
+/// The other way, for a client of the door: the `key:value` lines of an INFO text (the bulk
+/// string's contents), as a map; "# Section" lines, blank lines and lines without a colon are
+/// skipped, and a value keeps any colon after the first.
+std::map<std::string, std::string> parse_info(std::string_view text);
 
 /// Parses a decimal 64-bit integer exactly as Redis does (string2ll): optional '-', digits, no
 /// '+', no spaces, no leading zeros, in range. Nothing when it is not one.

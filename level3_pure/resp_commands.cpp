@@ -182,4 +182,19 @@ std::string encode_info(std::string_view text) {
   return resp_bulk(text);
 }
 
+std::map<std::string, std::string> parse_info(std::string_view text) {
+  std::map<std::string, std::string> fields;
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    fields[std::string(line.substr(0, colon))] = std::string(line.substr(colon + 1));
+  }
+  return fields;
+}
+
 }  // namespace ladder::level3

@@ -5,10 +5,13 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "level3_pure/resp.hpp"
 
@@ -376,6 +379,18 @@ TEST_CASE("commands: what the door answers itself", "[resp][commands]") {
   CHECK_FALSE(local_of(interpret(RespCommand{{"PING"}})).close);
   CHECK(std::holds_alternative<RespInfoRequest>(interpret(RespCommand{{"INFO"}})));
   CHECK(std::holds_alternative<RespInfoRequest>(interpret(RespCommand{{"info", "all"}})));
+}
+
+TEST_CASE("INFO: its text goes out as a bulk string, and parse_info reads its fields back",
+          "[resp][commands]") {
+  const std::string text =
+      "# ladder\r\nreplica:1\r\nrole:backup\r\n\r\nnot a field\r\nlog:/tmp/a:b\r\nvalue:-3";
+  CHECK(encode_info(text) == fmt::format("${}\r\n{}\r\n", text.size(), text));
+  const std::map<std::string, std::string> expected{
+      {"replica", "1"}, {"role", "backup"}, {"log", "/tmp/a:b"}, {"value", "-3"}};
+  CHECK(parse_info(text) == expected);
+  CHECK(parse_info("a:1\nb:\n") == std::map<std::string, std::string>{{"a", "1"}, {"b", ""}});
+  CHECK(parse_info("").empty());
 }
 
 TEST_CASE("outcomes: replies to counter commands, exact bytes", "[resp][commands]") {

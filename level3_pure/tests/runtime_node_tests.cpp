@@ -31,6 +31,7 @@
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
 
+#include "level3_pure/resp.hpp"
 #include "level3_pure/runtime.hpp"
 #include "level3_pure/runtime_client.hpp"
 
@@ -41,6 +42,7 @@ using namespace std::chrono_literals;
 using ladder::level3::ClusterFile;
 using ladder::level3::Node;
 using ladder::level3::NodeOptions;
+using ladder::level3::parse_info;
 
 // Free UDP ports on loopback, found by binding port 0 (another process may take one meanwhile;
 // on a test machine that is rare enough).
@@ -294,15 +296,10 @@ TEST_CASE("a cluster of three nodes serves adds and reads through RESP and throu
   CHECK(info.find("disk:in-place\r\n") != std::string::npos);
   // The primary's door ran INCR and INCRBY, one request each, and timed them: each took at
   // least a UDP round trip and an fsync in the cluster.
-  const std::string primary_info = primary.command("INFO");
-  CHECK(primary_info.find("door_requests:2\r\n") != std::string::npos);
-  const auto field = [&](const std::string& name) {
-    const auto at = primary_info.find(name + ":");
-    REQUIRE(at != std::string::npos);
-    return std::stoull(primary_info.substr(at + name.size() + 1));
-  };
-  CHECK(field("door_request_us") > 0);
-  CHECK(field("door_linger_us") == 0);  // groups of one make nobody linger
+  const auto fields = parse_info(primary.command("INFO"));
+  CHECK(fields.at("door_requests") == "2");
+  CHECK(std::stoull(fields.at("door_request_us")) > 0);
+  CHECK(fields.at("door_linger_us") == "0");  // groups of one make nobody linger
 }
 
 TEST_CASE("a commit's reply leaves before any fsync, and the commit reaches the disk lazily (P4)",

@@ -12,7 +12,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -180,20 +179,6 @@ void RespConnection::fill(Deadline deadline) {
       throw RespIoError(fmt::format("recv: {}", std::strerror(errno)));
     if (!wait_for(fd_, POLLIN, deadline)) throw RespIoError("no reply before the deadline");
   }
-}
-
-std::map<std::string, std::string> parse_info(const std::string& text) {
-  std::map<std::string, std::string> fields;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    const std::size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    fields[line.substr(0, colon)] = line.substr(colon + 1);
-  }
-  return fields;
 }
 
 }  // namespace ladder::tools::testing

@@ -11,7 +11,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,8 +59,5 @@ class RespConnection {
   int fd_ = -1;
   std::string buffer_;  // bytes received and not yet consumed
 };
-
-/// The lines "key:value" of an INFO reply, as a map ("# Section" lines and blanks skipped).
-std::map<std::string, std::string> parse_info(const std::string& text);
 
 }  // namespace ladder::tools::testing

@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "level3_pure/resp.hpp"
 #include "tools/ladder/tests/resp_connection.hpp"
 
 namespace ladder::tools::testing {
@@ -228,7 +229,7 @@ std::optional<std::map<std::string, std::string>> RuntimeCluster::info(
     RespConnection connection(resp_port(i), limit);
     const RespReply reply = connection.call({"INFO"}, limit);
     if (reply.type != '$' || reply.null) return std::nullopt;
-    return parse_info(reply.text);
+    return level3::parse_info(reply.text);
   } catch (const RespIoError&) {
     return std::nullopt;
   }

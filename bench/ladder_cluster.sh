@@ -8,9 +8,12 @@
 #                                            # r0..r2 with fresh data dirs WORK/data-rN and FLAGS
 #                                            # (a list of `ladder node` flags); their pids go to
 #                                            # the array PIDS; waits for each one's ready line
+#   ladder_cluster_stop                      # kills the nodes in PIDS, waits for them, empties it
 #   ladder_cluster_primary BASE              # prints the RESP port of the node that says
 #                                            # role:primary, waiting up to 5 s ("" if none)
-#   ladder_info PORT FIELD                   # one field of a node's INFO ("" when it does not answer)
+#   ladder_info PORT FIELD...                # the fields of one INFO of a node, in order, one
+#                                            # line; "-" for a field it lacks (every one, when
+#                                            # the node does not answer)
 #   ladder_door_snapshot PORT                # a node's door counters (INFO's door_*), one line
 #   ladder_door_round BEFORE AFTER           # where the requests between two snapshots spent
 #                                            # their time, per request (runtime_door.hpp)
@@ -20,8 +23,10 @@
 ladder_cluster_file() {
   local i
   for i in 0 1 2; do
-    port_free $(($3 + i)) && port_free $(($3 + 10 + i)) ||
-      { echo "$1: port $(($3 + i)) or $(($3 + 10 + i)) is taken; set LADDER_BASE_PORT" >&2; exit 1; }
+    if ! { port_free $(($3 + i)) && port_free $(($3 + 10 + i)); }; then
+      echo "$1: port $(($3 + i)) or $(($3 + 10 + i)) is taken; set LADDER_BASE_PORT" >&2
+      exit 1
+    fi
   done
   cat >"$2/cluster.json" <<JSON
 {"format": "ladder-cluster", "version": 1, "host": "127.0.0.1",
@@ -49,6 +54,13 @@ ladder_cluster_start() {
   done
 }
 
+ladder_cluster_stop() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+
 ladder_cluster_primary() {
   local i
   for _ in $(seq 50); do
@@ -59,16 +71,20 @@ ladder_cluster_primary() {
   done
 }
 
-ladder_info() { redis-cli -p "$1" info 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
+# One INFO for all the fields, so that they are of one moment.
+ladder_info() {
+  local port=$1
+  shift
+  redis-cli -p "$port" info 2>/dev/null | tr -d '\r' | awk -v fields="$*" '
+    { colon = index($0, ":"); if (colon > 1) value[substr($0, 1, colon - 1)] = substr($0, colon + 1) }
+    END {
+      n = split(fields, field, " ")
+      for (i = 1; i <= n; i++) printf "%s%s", (field[i] in value) ? value[field[i]] : "-", (i < n) ? " " : "\n"
+    }'
+}
 
-# Taken while no benchmark runs, so that five INFOs in a row see the same counters.
 ladder_door_snapshot() {
-  local field value
-  for field in door_commands door_requests door_request_us door_answer_us door_linger_us; do
-    value=$(ladder_info "$1" "$field")
-    printf '%s ' "${value:-0}"
-  done
-  echo
+  ladder_info "$1" door_commands door_requests door_request_us door_answer_us door_linger_us
 }
 
 # With one request in flight the three parts add up to a round: its rate is the group size over

@@ -14,11 +14,10 @@
 # Environment: LADDER_BASE_PORT (default 17500: UDP ports BASE..BASE+2, RESP BASE+10..+12).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source bench/redis.sh
-source bench/ladder_cluster.sh
-
 source bench/help.sh
 bench_help "bench/$(basename "$0")" "$@"
+source bench/redis.sh
+source bench/ladder_cluster.sh
 if [ $# -lt 4 ]; then
   bench_header bench/level3_ab.sh >&2
   exit 2
@@ -35,13 +34,8 @@ BASE=${LADDER_BASE_PORT:-17500}
 WORK=$(mktemp -d /tmp/ladder-level3-ab.XXXXXX)
 PIDS=()
 
-stop_cluster() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  PIDS=()
-}
 cleanup() {
-  stop_cluster
+  ladder_cluster_stop
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -58,13 +52,13 @@ for r in $(seq "$ROUNDS"); do
     line=$(redis-benchmark -p "$port" -t incr -n "$N" -c 50 --csv | grep '^"INCR"' | tr -d '"') ||
       { echo "level3_ab: redis-benchmark printed no INCR line" >&2; exit 1; }
     rps=$(echo "$line" | cut -d, -f2)
+    read -r requests lingers ran_out < <(ladder_info "$port" door_requests door_lingers door_linger_timeouts)
     printf '%-40s round %d: %9.0f INCR/s, p50 %s p99 %s ms; %s requests, %s lingers, %s ran out\n' \
       "\"$flags\"" "$r" "$rps" "$(echo "$line" | cut -d, -f5)" "$(echo "$line" | cut -d, -f7)" \
-      "$(ladder_info "$port" door_requests)" "$(ladder_info "$port" door_lingers)" \
-      "$(ladder_info "$port" door_linger_timeouts)"
+      "$requests" "$lingers" "$ran_out"
     echo "  $(ladder_door_round "$before" "$(ladder_door_snapshot "$port")")"
     printf '%s\t%s\n' "$flags" "$rps" >>"$results"
-    stop_cluster
+    ladder_cluster_stop
   done
 done
 echo

@@ -45,8 +45,7 @@ PIDS=()
 
 cleanup() {
   redis_stop
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  ladder_cluster_stop
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -173,12 +172,10 @@ if [ "$REDIS_ONLY" != 1 ]; then
   sleep 0.5  # the backups learn the last commit from the next heartbeat
   for i in 0 1 2; do
     port=$((BASE + 10 + i))
-    echo "r$i: role $(ladder_info $port role), view $(ladder_info $port view)," \
-      "op $(ladder_info $port op), commit $(ladder_info $port commit)," \
-      "value $(ladder_info $port value); $(ladder_info $port syncs) fsyncs," \
-      "$(ladder_info $port batches) batches, $(ladder_info $port door_requests) door requests," \
-      "$(ladder_info $port door_lingers) lingered" \
-      "($(ladder_info $port door_linger_timeouts) to the end)"
+    read -r role view op commit value syncs batches requests lingers ran_out < <(ladder_info "$port" \
+      role view op commit value syncs batches door_requests door_lingers door_linger_timeouts)
+    echo "r$i: role $role, view $view, op $op, commit $commit, value $value; $syncs fsyncs," \
+      "$batches batches, $requests door requests, $lingers lingered ($ran_out to the end)"
   done
   [ "$got" = "$expected" ] || exit 1
 fi

@@ -629,16 +629,16 @@ def looks_like_commands(block: Block) -> bool:
     return first.startswith(("$ ", "./run "))
 
 
-# The `run` script's usage shows examples a reader will type; they are checked like an `sh` block.
-# The usage cannot carry markers (a reader sees it), so a comment line in `run` gives an example's
-# marker: `#   ./run demo 0 --scenario lossy --seed 28   # exit 1`.
+# The `run` script's usage shows examples a reader will type; they are run like an `sh` block's
+# commands. The usage cannot carry markers (a reader sees it), so a comment in `run` may show any of
+# the examples as a `console` block would, each line after "#   ": its marker, what it must print.
 USAGE_EXAMPLE = re.compile(r"^\s+(\./run\b.*?)(?:\s{2,}\S.*)?$")
-USAGE_MARKER = re.compile(r"^#\s+(\./run\b.*?)\s+(#\s*(?:exit\s+\d+|not run:.*))$")
+COMMENT_TRANSCRIPT = "#   "
 
 
-def run_usage_commands(path: Path, name: str, problems: list) -> list:
-    lines = path.read_text(encoding="utf-8").split("\n")
-    examples, markers, inside = [], {}, False
+def usage_examples(lines: list) -> list:
+    """(line number, command) of each `  ./run ...` line inside the usage's here-document."""
+    examples, inside = [], False
     for n, line in enumerate(lines, 1):
         if re.match(r"^\s*cat <<\s*'?USAGE'?", line):
             inside = True
@@ -646,13 +646,33 @@ def run_usage_commands(path: Path, name: str, problems: list) -> list:
             inside = False
         elif inside and (match := USAGE_EXAMPLE.match(line)):
             examples.append((n, match[1]))
-        elif not inside and (match := USAGE_MARKER.match(line)):
-            markers[match[1]] = (n, match[2])
-    for command, (n, _) in markers.items():
-        if command not in (text for _, text in examples):
-            problems.append(Problem(name, n, f"a marker for `{command}`, which the usage does not show"))
-    return [command_from(n, f"{text}   {markers[text][1]}" if text in markers else text, problems, name)
-            for n, text in examples]
+    return examples
+
+
+def comment_transcript(lines: list) -> Block:
+    """The comment lines from the first "#   $ " on, while they start with "#   ", as a console block."""
+    first = next((n for n, line in enumerate(lines) if line.startswith(COMMENT_TRANSCRIPT + "$ ")), None)
+    if first is None:
+        return Block(0, 0, "console", 0, [])
+    end = first
+    while end < len(lines) and lines[end].startswith(COMMENT_TRANSCRIPT):
+        end += 1
+    body = [line[len(COMMENT_TRANSCRIPT):] for line in lines[first:end]]
+    return Block(first, end + 1, "console", 0, body)
+
+
+def without_marker(text: str) -> str:
+    return NOT_RUN_MARKER.sub("", EXIT_MARKER.sub("", text)).rstrip()
+
+
+def run_usage_commands(path: Path, name: str, problems: list) -> list:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    examples = usage_examples(lines)
+    shown = {without_marker(c.text): c for c in console_commands(comment_transcript(lines), name, problems)}
+    for text, command in shown.items():
+        if text not in (example for _, example in examples):
+            problems.append(Problem(name, command.line, f"`{text}` is not an example of the usage"))
+    return [shown.get(text) or Command(n, text) for n, text in examples]
 
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
@@ -693,6 +713,46 @@ def output_matches(expected: list, actual: list) -> bool:
     return all(line == ELISION for line in expected[i:])
 
 
+def output_difference(expected: list, actual: list) -> list:
+    """What to show under the error: a unified diff, or for an elided output (whose diff would
+    list every line the `...` stands for) the first shown line that is not printed."""
+    if ELISION in expected:
+        return elided_difference(expected, actual)
+    return output_diff(expected, actual)
+
+
+def elided_difference(expected: list, actual: list) -> list:
+    """Follows the shown lines through the printed ones, in order, and reports where it stops."""
+    j, anywhere = 0, False
+    for i, pattern in enumerate(expected):
+        if pattern == ELISION:
+            anywhere = True
+            continue
+        candidates = range(j, len(actual) if anywhere else min(j + 1, len(actual)))
+        m = next((m for m in candidates if line_matches(pattern, actual[m])), None)
+        if m is None:
+            return not_printed(i, pattern, actual[j:] if anywhere else actual[j:j + 8], anywhere)
+        j, anywhere = m + 1, False
+    return ["the output goes on after the last shown line (end the block with ... to allow it):"] + \
+        ["  " + line for line in actual[j:j + 8]]
+
+
+def most_alike(pattern: str, lines: list) -> list:
+    """Up to three lines that begin most like the pattern (its wildcards left out)."""
+    key = pattern.replace(WILDCARD, "")
+    score = {line: difflib.SequenceMatcher(None, key, line[:len(key)]).ratio() for line in lines}
+    return [line for line in sorted(score, key=score.get, reverse=True)[:3] if score[line] >= 0.5]
+
+
+def not_printed(i: int, pattern: str, rest: list, anywhere: bool) -> list:
+    if anywhere:  # the line may be far away: show the printed lines most like it
+        nearest = most_alike(pattern, rest)
+        return ([f"line {i + 1} of the shown output is not printed after the `...`: {pattern}",
+                 "the printed lines most like it:"] + ["  " + line for line in nearest or ["(none)"]])
+    return ([f"line {i + 1} of the shown output is not printed next: {pattern}", "printed instead:"]
+            + ["  " + line for line in rest or ["(nothing more)"]])
+
+
 def output_diff(expected: list, actual: list) -> list:
     """A unified diff; a wildcard line that matches a printed line is shown as that line, so that
     only the real differences stand out."""
@@ -715,7 +775,7 @@ def run_one(command: Command, doc_name: str, ctx) -> list:
     actual = clean(ANSI_ESCAPE.sub("", output).split("\n"))
     if command.output is not None and not output_matches(clean(command.output), actual):
         return [Problem(doc_name, command.line, f"the output of `{command.text}` differs from the chapter",
-                        output_diff(clean(command.output), actual))]
+                        output_difference(clean(command.output), actual))]
     if status != command.status:
         return [Problem(doc_name, command.line, f"`{command.text}` {status_text(status)}, "
                         f"the chapter expects {command.status}", ["its last lines:"] + actual[-15:])]

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +12,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "tools/ladder/command_line.hpp"
 #include "tools/ladder/levels.hpp"
 #include "tools/ladder/scenario_files.hpp"
 #include "tools/ladder/trace_log.hpp"
@@ -207,6 +210,67 @@ int run_demo(const DemoOptions& options) {
     }
   }
   return kExitOk;
+}
+
+namespace {
+
+// `ladder demo`'s command line as CLI11 fills it, until the verb runs.
+struct DemoCommandLine {
+  DemoOptions options;
+  std::string scenarios_dir = default_scenarios_dir().string();
+  std::uint64_t seed = 0;
+  CLI::Option* seed_option = nullptr;
+  std::string color = "auto";
+  // Each level's own options (levels.hpp, LevelOption): the value given, and whether it was.
+  std::map<std::string, std::string> level_option_values;
+  std::map<std::string, CLI::Option*> level_option_flags;
+};
+
+// Each level's own options, offered to every level; a level that does not take one says so when
+// it runs.
+void add_level_options(CLI::App& verb, DemoCommandLine& line) {
+  for (const LevelOption& option : all_level_options()) {
+    line.level_option_flags[option.name] =
+        verb.add_option("--" + option.name, line.level_option_values[option.name],
+                        fmt::format("{}: {}", option.help, fmt::join(option.values, " or ")))
+            ->type_name("WORD");
+  }
+}
+
+DemoOptions demo_options(const DemoCommandLine& line) {
+  DemoOptions options = line.options;
+  options.scenarios_dir = line.scenarios_dir;
+  if (line.seed_option->count() > 0) options.seed = line.seed;
+  options.color = color_mode(line.color);
+  for (const auto& [name, flag] : line.level_option_flags) {
+    if (flag->count() > 0) options.settings[name] = line.level_option_values.at(name);
+  }
+  return options;
+}
+
+}  // namespace
+
+void add_demo_verb(CommandLine& cli) {
+  auto line = std::make_shared<DemoCommandLine>();
+  DemoOptions& options = line->options;
+  CLI::App* verb = cli.app().add_subcommand(
+      "demo", "run one level through one scenario and print the run as a readable log");
+  verb->add_option("LEVEL", options.level, "the level to run (0, 1, ...)")->required();
+  verb->add_option("--scenario", options.scenario,
+                   "a scenario name (see `ladder scenarios`) or the path of a .json file")
+      ->required();
+  line->seed_option =
+      add_seed_option(*verb, line->seed, "the run's seed (default: the scenario's own)");
+  add_scenarios_option(*verb, line->scenarios_dir);
+  add_color_option(*verb, line->color);
+  verb->add_flag("--trace-only", options.trace_only,
+                 "print only the log of the run, without the scenario and the verdict");
+  verb->add_option(
+          "--variant", options.variant,
+          "for a level with variants (levels 2 and 3: first-release, fixed): which one to run")
+      ->type_name("NAME");
+  add_level_options(*verb, *line);
+  cli.on_run(*verb, [line] { return run_demo(demo_options(*line)); });
 }
 
 }  // namespace ladder::tools

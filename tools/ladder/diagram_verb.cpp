@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -17,6 +18,7 @@
 #include "level4_explore/level3_model.hpp"
 #include "level4_explore/pn_model.hpp"
 #include "level4_explore/state_graph.hpp"
+#include "tools/ladder/command_line.hpp"
 #include "tools/ladder/diagram_states.hpp"
 #include "tools/ladder/trace_input.hpp"
 #include "tools/ladder/usage_error.hpp"
@@ -156,6 +158,112 @@ int run_diagram_states(const DiagramStatesOptions& options) {
   if (options.model == "level3") return draw_level3(options);
   throw UsageError(
       fmt::format("diagram states: --model is level3 or pn-counter, not '{}'", options.model));
+}
+
+namespace {
+
+// -o, --output: the picture every diagram needs, the last option of each.
+void add_output_option(CLI::App& what, std::string& output) {
+  what.add_option("-o,--output", output, "the picture: .svg, .png, .pdf or .dot")
+      ->required()
+      ->type_name("FILE");
+}
+
+// `ladder diagram trace`'s and `roles`' command line as CLI11 fills it, until the verb runs.
+struct DiagramCommandLine {
+  DiagramOptions options;
+  std::string file;
+  std::string output;
+};
+
+void add_trace_diagram(CommandLine& cli, CLI::App& diagram) {
+  auto line = std::make_shared<DiagramCommandLine>();
+  CLI::App* what = diagram.add_subcommand("trace", "a Lamport diagram of a trace file");
+  what->add_option("FILE", line->file, "the trace file")->required()->check(CLI::ExistingFile);
+  what->add_option("--max-events", line->options.max_events, "the most events drawn")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  what->add_flag("--timers", line->options.timers, "also draw timers firing");
+  add_output_option(*what, line->output);
+  cli.on_run(*what, [line] {
+    DiagramOptions options = line->options;
+    options.what = "trace";
+    options.trace = line->file;
+    options.output = line->output;
+    return run_diagram(options);
+  });
+}
+
+void add_roles_diagram(CommandLine& cli, CLI::App& diagram) {
+  auto line = std::make_shared<DiagramCommandLine>();
+  CLI::App* what = diagram.add_subcommand(
+      "roles", "the roles of a level 3 replica and their transitions, from the core's table");
+  add_output_option(*what, line->output);
+  cli.on_run(*what, [line] {
+    DiagramOptions options = line->options;
+    options.what = "roles";
+    options.output = line->output;
+    return run_diagram(options);
+  });
+}
+
+// `ladder diagram states`'s command line as CLI11 fills it, until the verb runs.
+struct StatesCommandLine {
+  DiagramStatesOptions options;
+  std::string output;
+};
+
+DiagramStatesOptions states_options(const StatesCommandLine& line) {
+  DiagramStatesOptions options = line.options;
+  options.output = line.output;
+  return options;
+}
+
+// The size of the configuration drawn; each model takes its tiny default for a bound not given.
+void add_state_bounds(CLI::App& what, DiagramStatesOptions& options) {
+  what.add_option("--replicas", options.replicas, "replicas (level3 default 3, pn-counter 2)");
+  what.add_option("--clients", options.clients, "level3: clients (1)");
+  what.add_option("--ops", options.ops, "level3: adds per client (1)");
+  what.add_option("--adds", options.adds, "pn-counter: adds in all (1)");
+  what.add_option("--in-flight", options.in_flight, "pn-counter: messages in flight at most (1)");
+  what.add_option("--max-drops", options.max_drops, "messages dropped (0)");
+  what.add_option("--max-duplicates", options.max_duplicates, "messages duplicated (0)");
+  what.add_option("--max-crashes", options.max_crashes, "level3: replica crashes (0)");
+  what.add_option("--max-timeouts", options.max_timeouts, "level3: timer firings (0)");
+}
+
+// Level 4: the reachable state graph of a tiny configuration (tools/ladder/diagram_states.hpp).
+void add_states_diagram(CommandLine& cli, CLI::App& diagram) {
+  auto line = std::make_shared<StatesCommandLine>();
+  DiagramStatesOptions& options = line->options;
+  CLI::App* what = diagram.add_subcommand(
+      "states", "level 4: every reachable global state of a tiny configuration, and its events");
+  what->add_option("--model", options.model, "level3 or pn-counter")
+      ->check(CLI::IsMember({"level3", "pn-counter"}))
+      ->capture_default_str();
+  what->add_option("--max-states", options.max_states, "refuse to draw more states than this")
+      ->check(CLI::Range(1, 5000))
+      ->capture_default_str();
+  what->add_option("--variant", options.variant, "level3: rule V4's variant")
+      ->check(CLI::IsMember({"first-release", "fixed"}))
+      ->capture_default_str();
+  what->add_option("--merge", options.merge, "pn-counter: max or sum")
+      ->check(CLI::IsMember({"max", "sum"}))
+      ->capture_default_str();
+  add_state_bounds(*what, options);
+  add_output_option(*what, line->output);
+  cli.on_run(*what, [line] { return run_diagram_states(states_options(*line)); });
+}
+
+}  // namespace
+
+void add_diagram_verb(CommandLine& cli) {
+  CLI::App* verb = cli.app().add_subcommand(
+      "diagram", "draw a level 3 run as a Lamport diagram, or level 3's roles, with Graphviz");
+  verb->require_subcommand(1);
+  add_trace_diagram(cli, *verb);
+  add_roles_diagram(cli, *verb);
+  add_states_diagram(cli, *verb);
 }
 
 }  // namespace ladder::tools

@@ -4,52 +4,83 @@
 #include "tools/ladder/explore_verb.hpp"
 
 #include <iostream>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "level4_explore/explorer.hpp"
 #include "level4_explore/level3_model.hpp"
 #include "level4_explore/level3_trace.hpp"
+#include "tools/ladder/command_line.hpp"
 #include "tools/ladder/usage_error.hpp"
 
 namespace ladder::tools {
 
-CLI::App* add_explore_verb(CLI::App& app, ExploreOptions& options) {
-  CLI::App* verb = app.add_subcommand(
+namespace {
+
+// `ladder explore`'s command line as CLI11 fills it, until the verb runs.
+struct ExploreCommandLine {
+  ExploreOptions options;
+  std::string color = "auto";
+};
+
+ExploreOptions explore_options(const ExploreCommandLine& line) {
+  ExploreOptions options = line.options;
+  options.color = color_mode(line.color);
+  return options;
+}
+
+// The size of the cluster explored and the faults the network and the replicas may commit.
+void add_bounds(CLI::App& verb, ExploreOptions& options) {
+  verb.add_option("--replicas", options.replicas, "replicas, odd, 1 .. 7")->capture_default_str();
+  verb.add_option("--clients", options.clients, "clients, 1 .. 4")->capture_default_str();
+  verb.add_option("--ops", options.ops, "adds per client (client c adds c + 1)")
+      ->capture_default_str();
+  verb.add_option("--max-drops", options.max_drops, "messages the network may lose")
+      ->capture_default_str();
+  verb.add_option("--max-duplicates", options.max_duplicates,
+                  "messages the network may deliver twice")
+      ->capture_default_str();
+  verb.add_option("--max-crashes", options.max_crashes, "replica crashes (each may restart)")
+      ->capture_default_str();
+  verb.add_option("--max-timeouts", options.max_timeouts,
+                  "timer firings in all: the bound on time (view numbers, heartbeats)")
+      ->capture_default_str();
+}
+
+// How the search runs: how deep and wide it may go, how it stores states, what it checks.
+void add_search_options(CLI::App& verb, ExploreOptions& options) {
+  verb.add_option("--max-depth", options.max_depth, "events from the initial state (no bound)");
+  verb.add_option("--max-states", options.max_states, "stored states before giving up")
+      ->capture_default_str();
+  verb.add_option("--mode", options.mode,
+                  "bfs (exact, shortest counterexample), dfs, or fingerprint (64-bit hashes: "
+                  "less memory, may miss states)")
+      ->check(CLI::IsMember({"bfs", "dfs", "fingerprint"}))
+      ->capture_default_str();
+  verb.add_flag("--liveness", options.liveness,
+                "also check that every state can still finish once faults stop");
+  verb.add_flag("!--no-progress", options.progress, "no progress line on stderr");
+}
+
+}  // namespace
+
+void add_explore_verb(CommandLine& cli) {
+  auto line = std::make_shared<ExploreCommandLine>();
+  ExploreOptions& options = line->options;
+  CLI::App* verb = cli.app().add_subcommand(
       "explore",
       "level 4: every interleaving of level 3's cluster up to a bound; exit 0 holds, 1 violated");
   verb->add_option("--variant", options.variant, "rule V4: first-release or fixed")
       ->check(CLI::IsMember({"first-release", "fixed"}))
       ->capture_default_str();
-  verb->add_option("--replicas", options.replicas, "replicas, odd, 1 .. 7")->capture_default_str();
-  verb->add_option("--clients", options.clients, "clients, 1 .. 4")->capture_default_str();
-  verb->add_option("--ops", options.ops, "adds per client (client c adds c + 1)")
-      ->capture_default_str();
-  verb->add_option("--max-drops", options.max_drops, "messages the network may lose")
-      ->capture_default_str();
-  verb->add_option("--max-duplicates", options.max_duplicates,
-                   "messages the network may deliver twice")
-      ->capture_default_str();
-  verb->add_option("--max-crashes", options.max_crashes, "replica crashes (each may restart)")
-      ->capture_default_str();
-  verb->add_option("--max-timeouts", options.max_timeouts,
-                   "timer firings in all: the bound on time (view numbers, heartbeats)")
-      ->capture_default_str();
-  verb->add_option("--max-depth", options.max_depth, "events from the initial state (no bound)");
-  verb->add_option("--max-states", options.max_states, "stored states before giving up")
-      ->capture_default_str();
-  verb->add_option("--mode", options.mode,
-                   "bfs (exact, shortest counterexample), dfs, or fingerprint (64-bit hashes: "
-                   "less memory, may miss states)")
-      ->check(CLI::IsMember({"bfs", "dfs", "fingerprint"}))
-      ->capture_default_str();
-  verb->add_flag("--liveness", options.liveness,
-                 "also check that every state can still finish once faults stop");
-  verb->add_flag("!--no-progress", options.progress, "no progress line on stderr");
+  add_bounds(*verb, options);
+  add_search_options(*verb, options);
   verb->add_option("-o,--output", options.output,
                    "where to write the counterexample (default runs/4-explore-VARIANT/trace.jsonl)")
       ->type_name("FILE");
-  return verb;
+  add_color_option(*verb, line->color);
+  cli.on_run(*verb, [line] { return run_explore(explore_options(*line)); });
 }
 
 namespace {

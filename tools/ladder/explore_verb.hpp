@@ -8,11 +8,11 @@
 #include <optional>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
 #include "tools/ladder/terminal.hpp"
 
 namespace ladder::tools {
+
+class CommandLine;
 
 /// The options of `ladder explore`.
 struct ExploreOptions {
@@ -34,8 +34,8 @@ struct ExploreOptions {
   ColorMode color = ColorMode::automatic;  ///< --color
 };
 
-/// Adds the `explore` verb and its options to `app`, bound to `options`.
-CLI::App* add_explore_verb(CLI::App& app, ExploreOptions& options);
+/// Adds the `explore` verb and its options to the command line: it runs run_explore().
+void add_explore_verb(CommandLine& cli);
 
 /// Explores and prints the summary: exit 0 when every invariant holds within the bounds, 1 when
 /// one is broken (the counterexample is written and the commands to replay and draw it printed).

@@ -3,7 +3,9 @@
 /// recorded history linearizable? Exit 0 yes, 1 no, 2 for a file or option it cannot use.
 
 #include <fstream>
+#include <memory>
 #include <stdexcept>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -11,6 +13,7 @@
 #include "counter_spec/linearizability.hpp"
 #include "counter_spec/linearizability_picture.hpp"
 #include "counter_spec/models.hpp"
+#include "tools/ladder/command_line.hpp"
 #include "tools/ladder/usage_error.hpp"
 #include "tools/ladder/verbs.hpp"
 
@@ -67,6 +70,38 @@ int run_linearizable(const LinearizableOptions& options) {
   if (options.model == "counter") return check_with(calls, spec::CounterModel{}, options);
   if (options.model == "register") return check_with(calls, spec::RegisterModel{}, options);
   throw UsageError(fmt::format("--model must be counter or register, not \"{}\"", options.model));
+}
+
+namespace {
+
+// `ladder linearizable`'s command line as CLI11 fills it, until the verb runs.
+struct LinearizableCommandLine {
+  LinearizableOptions options;
+  std::string file;
+  std::string output;
+};
+
+LinearizableOptions linearizable_options(const LinearizableCommandLine& line) {
+  LinearizableOptions options = line.options;
+  options.history = line.file;
+  if (!line.output.empty()) options.output = line.output;
+  return options;
+}
+
+}  // namespace
+
+void add_linearizable_verb(CommandLine& cli) {
+  auto line = std::make_shared<LinearizableCommandLine>();
+  CLI::App* verb = cli.app().add_subcommand(
+      "linearizable", "is a recorded history (JSON lines) linearizable? exit 0 yes, 1 no");
+  verb->add_option("HISTORY", line->file, "the history, one event per line")
+      ->required()
+      ->check(CLI::ExistingFile);
+  verb->add_option("--model", line->options.model, "the sequential model")
+      ->check(CLI::IsMember({"counter", "register"}))
+      ->capture_default_str();
+  verb->add_option("-o,--output", line->output, "write a picture (.html)")->type_name("FILE");
+  cli.on_run(*verb, [line] { return run_linearizable(linearizable_options(*line)); });
 }
 
 }  // namespace ladder::tools

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "tools/ladder/command_line.hpp"
 #include "tools/ladder/levels.hpp"
 #include "tools/ladder/usage_error.hpp"
 #include "tools/ladder/verbs.hpp"
@@ -225,6 +227,63 @@ int run_monkey(const MonkeyOptions& options) {
         save_command(options, "S"), level.number, variant);
   }
   return errors == 0 ? kExitOk : kExitFailure;
+}
+
+namespace {
+
+// `ladder monkey`'s command line as CLI11 fills it, until the verb runs.
+struct MonkeyCommandLine {
+  MonkeyOptions options;
+  std::string output;
+  std::string color = "auto";
+};
+
+// How many runs, from which seed, and what each random scenario holds.
+void add_plan_options(CLI::App& verb, MonkeyOptions& options) {
+  verb.add_option("--runs", options.runs, "how many random scenarios to run")
+      ->check(digits())
+      ->capture_default_str();
+  verb.add_option("--seed", options.seed, "the first seed; the runs use seed, seed+1, ...")
+      ->check(digits())
+      ->type_name("N")
+      ->capture_default_str();
+  verb.add_option("--replicas", options.replicas, "replicas per scenario")->capture_default_str();
+  verb.add_option("--clients", options.clients, "clients per scenario")->capture_default_str();
+  verb.add_option("--operations", options.operations, "operations per client")
+      ->capture_default_str();
+}
+
+MonkeyOptions monkey_options(const MonkeyCommandLine& line) {
+  MonkeyOptions options = line.options;
+  if (!line.output.empty()) options.output = line.output;
+  options.color = color_mode(line.color);
+  return options;
+}
+
+}  // namespace
+
+void add_monkey_verb(CommandLine& cli) {
+  auto line = std::make_shared<MonkeyCommandLine>();
+  MonkeyOptions& options = line->options;
+  CLI::App* verb = cli.app().add_subcommand(
+      "monkey", "run a level through many random fault plans and list the seeds that break it");
+  verb->add_option("LEVEL", options.level, "the level to run (0, 1, ...)")->required();
+  add_plan_options(*verb, options);
+  CLI::Option* print = verb->add_flag(
+      "--print", options.print, "only print the scenario of --seed as JSON, to save in scenarios/");
+  verb->add_option("--output", line->output, "with --print: write the JSON to this file")
+      ->needs(print)
+      ->type_name("FILE");
+  verb->add_option(
+          "--variant", options.variant,
+          "for a level with variants (levels 2 and 3: first-release, fixed): which one to run")
+      ->type_name("NAME");
+  verb->add_option("--reruns", options.reruns,
+                   "for a level on real threads: how often each failing seed is run again")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+  add_color_option(*verb, line->color);
+  cli.on_run(*verb, [line] { return run_monkey(monkey_options(*line)); });
 }
 
 }  // namespace ladder::tools

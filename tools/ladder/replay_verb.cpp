@@ -2,6 +2,7 @@
 /// `ladder replay FILE`: a level 3 trace file runs again, and must be the same run bit for bit.
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "level3_pure/sim.hpp"
 #include "level3_pure/trace_file.hpp"
 #include "level4_explore/level3_trace.hpp"
+#include "tools/ladder/command_line.hpp"
 #include "tools/ladder/terminal.hpp"
 #include "tools/ladder/trace_input.hpp"
 #include "tools/ladder/trace_log.hpp"
@@ -80,6 +82,36 @@ int run_replay(const ReplayOptions& options) {
              painter.paint(fmt::format("replaying {}", options.trace.string()), styles::heading));
   fmt::print("{}", level3::describe_parameters(trace.spec));
   return print_outcome(painter, level3::replay(trace), trace.end.summary, options.print);
+}
+
+namespace {
+
+// `ladder replay`'s command line as CLI11 fills it, until the verb runs.
+struct ReplayCommandLine {
+  ReplayOptions options;
+  std::string file;
+  std::string color = "auto";
+};
+
+ReplayOptions replay_options(const ReplayCommandLine& line) {
+  ReplayOptions options = line.options;
+  options.trace = line.file;
+  options.color = color_mode(line.color);
+  return options;
+}
+
+}  // namespace
+
+void add_replay_verb(CommandLine& cli) {
+  auto line = std::make_shared<ReplayCommandLine>();
+  CLI::App* verb = cli.app().add_subcommand(
+      "replay", "run a level 3 trace file again and check that the run is the same, bit for bit");
+  verb->add_option("FILE", line->file, "the trace file (trace.jsonl of a results folder)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  verb->add_flag("--print", line->options.print, "also print the replayed run's events");
+  add_color_option(*verb, line->color);
+  cli.on_run(*verb, [line] { return run_replay(replay_options(*line)); });
 }
 
 }  // namespace ladder::tools

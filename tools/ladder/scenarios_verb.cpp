@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "tools/ladder/command_line.hpp"
 #include "tools/ladder/scenario_files.hpp"
 #include "tools/ladder/terminal.hpp"
 #include "tools/ladder/usage_error.hpp"
@@ -53,6 +55,34 @@ int run_scenarios(const ScenariosOptions& options) {
       "Run one: ./run demo 0 --scenario NAME [--seed N]; see a file: ladder scenarios "
       "--show NAME\n");
   return kExitOk;
+}
+
+namespace {
+
+// `ladder scenarios`'s command line as CLI11 fills it, until the verb runs.
+struct ScenariosCommandLine {
+  std::string scenarios_dir = default_scenarios_dir().string();
+  std::string show;
+  CLI::Option* show_option = nullptr;
+};
+
+ScenariosOptions scenarios_options(const ScenariosCommandLine& line) {
+  ScenariosOptions options;
+  options.scenarios_dir = line.scenarios_dir;
+  if (line.show_option->count() > 0) options.show = line.show;
+  return options;
+}
+
+}  // namespace
+
+void add_scenarios_verb(CommandLine& cli) {
+  auto line = std::make_shared<ScenariosCommandLine>();
+  CLI::App* verb =
+      cli.app().add_subcommand("scenarios", "list the fault scenarios, or print one file");
+  line->show_option =
+      verb->add_option("--show", line->show, "print this scenario's file")->type_name("NAME");
+  add_scenarios_option(*verb, line->scenarios_dir);
+  cli.on_run(*verb, [line] { return run_scenarios(scenarios_options(*line)); });
 }
 
 }  // namespace ladder::tools

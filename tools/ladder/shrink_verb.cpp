@@ -2,6 +2,7 @@
 /// `ladder shrink FILE`: the smallest run that still fails the way FILE's run fails.
 
 #include <algorithm>
+#include <memory>
 #include <string>
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include "level3_pure/shrink.hpp"
 #include "level3_pure/sim.hpp"
 #include "level3_pure/trace_file.hpp"
+#include "tools/ladder/command_line.hpp"
 #include "tools/ladder/trace_input.hpp"
 #include "tools/ladder/usage_error.hpp"
 #include "tools/ladder/verbs.hpp"
@@ -95,6 +97,42 @@ int run_shrink(const ShrinkOptions& options) {
       output.string(), output.string(), output.string(),
       std::filesystem::path(output).replace_extension(".svg").string());
   return kExitOk;
+}
+
+namespace {
+
+// `ladder shrink`'s command line as CLI11 fills it, until the verb runs.
+struct ShrinkCommandLine {
+  ShrinkOptions options;
+  std::string file;
+  std::string output;
+  std::string color = "auto";
+};
+
+ShrinkOptions shrink_options(const ShrinkCommandLine& line) {
+  ShrinkOptions options = line.options;
+  options.trace = line.file;
+  if (!line.output.empty()) options.output = line.output;
+  options.color = color_mode(line.color);
+  return options;
+}
+
+}  // namespace
+
+void add_shrink_verb(CommandLine& cli) {
+  auto line = std::make_shared<ShrinkCommandLine>();
+  CLI::App* verb = cli.app().add_subcommand(
+      "shrink", "shrink a failing level 3 trace to a small run that fails the same way");
+  verb->add_option("FILE", line->file, "the failing run's trace file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  verb->add_option("-o,--output", line->output, "where to write the shrunk trace")
+      ->type_name("FILE");
+  verb->add_option("--max-runs", line->options.max_runs, "the most candidate runs to try")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  add_color_option(*verb, line->color);
+  cli.on_run(*verb, [line] { return run_shrink(shrink_options(*line)); });
 }
 
 }  // namespace ladder::tools

@@ -5,12 +5,14 @@
 #include <cassert>
 #include <exception>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "tools/ladder/command_line.hpp"
 #include "tools/ladder/levels.hpp"
 #include "tools/ladder/scenario_files.hpp"
 #include "tools/ladder/usage_error.hpp"
@@ -179,6 +181,39 @@ int run_tour(const TourOptions& options) {
                       scenarios[example_scenario].name, example_seed),
           styles::heading));
   return all_ran ? kExitOk : kExitFailure;
+}
+
+namespace {
+
+// `ladder tour`'s command line as CLI11 fills it, until the verb runs.
+struct TourCommandLine {
+  TourOptions options;
+  std::string scenarios_dir = default_scenarios_dir().string();
+  std::uint64_t seed = 0;
+  CLI::Option* seed_option = nullptr;
+  std::string color = "auto";
+};
+
+TourOptions tour_options(const TourCommandLine& line) {
+  TourOptions options = line.options;
+  options.scenarios_dir = line.scenarios_dir;
+  if (line.seed_option->count() > 0) options.seed = line.seed;
+  options.color = color_mode(line.color);
+  return options;
+}
+
+}  // namespace
+
+void add_tour_verb(CommandLine& cli) {
+  auto line = std::make_shared<TourCommandLine>();
+  CLI::App* verb = cli.app().add_subcommand(
+      "tour", "run every level against every scenario and print the table of verdicts");
+  line->seed_option =
+      add_seed_option(*verb, line->seed, "one seed for every run (default: each scenario's own)");
+  verb->add_option("--level", line->options.levels, "only this level's row (repeat for more)");
+  add_scenarios_option(*verb, line->scenarios_dir);
+  add_color_option(*verb, line->color);
+  cli.on_run(*verb, [line] { return run_tour(tour_options(*line)); });
 }
 
 }  // namespace ladder::tools

@@ -1,7 +1,8 @@
 #pragma once
 /// \file
-/// The verbs of the ladder CLI, one function each. main.cpp turns the command line into these
-/// options; each verb prints to stdout (progress to stderr), returns an exit code (see
+/// The verbs of the ladder CLI, two functions each: `add_VERB_verb()` registers the verb's options
+/// on the command line (command_line.hpp) and turns them into the verb's options struct, and
+/// `run_VERB()` runs it. Each verb prints to stdout (progress to stderr), returns an exit code (see
 /// usage_error.hpp) and throws UsageError for an argument it cannot use.
 
 #include <cstdint>
@@ -13,6 +14,8 @@
 #include "tools/ladder/terminal.hpp"
 
 namespace ladder::tools {
+
+class CommandLine;
 
 /// `ladder tour [--seed N]`.
 struct TourOptions {
@@ -26,6 +29,9 @@ struct TourOptions {
 /// see one cell in detail. 0 when every run ran (broken levels are the lesson), 1 when some could
 /// not.
 int run_tour(const TourOptions& options);
+
+/// Adds `ladder tour` and its options to the command line: it runs run_tour().
+void add_tour_verb(CommandLine& cli);
 
 /// `ladder demo LEVEL --scenario NAME [--seed N] [--color ...] [--trace-only]`.
 struct DemoOptions {
@@ -44,6 +50,10 @@ struct DemoOptions {
 /// the run, the verdict with its evidence, the digest and the command that reproduces it.
 int run_demo(const DemoOptions& options);
 
+/// Adds `ladder demo`, with every level's own options (levels.hpp), to the command line: it runs
+/// run_demo().
+void add_demo_verb(CommandLine& cli);
+
 /// `ladder scenarios [--show NAME]`.
 struct ScenariosOptions {
   std::filesystem::path scenarios_dir;  ///< where the scenarios are
@@ -52,6 +62,9 @@ struct ScenariosOptions {
 
 /// Lists the scenarios with their descriptions, seeds and expected verdicts, or prints one file.
 int run_scenarios(const ScenariosOptions& options);
+
+/// Adds `ladder scenarios` and its options to the command line: it runs run_scenarios().
+void add_scenarios_verb(CommandLine& cli);
 
 /// `ladder monkey LEVEL --runs N --seed S [--print]`.
 struct MonkeyOptions {
@@ -75,6 +88,9 @@ struct MonkeyOptions {
 /// 0 when every run ran (failures found are the point), 1 when some could not.
 int run_monkey(const MonkeyOptions& options);
 
+/// Adds `ladder monkey` and its options to the command line: it runs run_monkey().
+void add_monkey_verb(CommandLine& cli);
+
 /// `ladder replay FILE`.
 struct ReplayOptions {
   std::filesystem::path trace;             ///< the trace file to run again
@@ -85,6 +101,9 @@ struct ReplayOptions {
 /// Runs a level 3 trace file again and checks the run bit for bit: 0 when the digest and every
 /// event are as recorded, 1 when they differ (the first differing event is named).
 int run_replay(const ReplayOptions& options);
+
+/// Adds `ladder replay` and its options to the command line: it runs run_replay().
+void add_replay_verb(CommandLine& cli);
 
 /// `ladder shrink FILE [-o OUT] [--max-runs N]`.
 struct ShrinkOptions {
@@ -98,6 +117,9 @@ struct ShrinkOptions {
 /// operations) to a small run with the same kind of finding, writes its trace and prints it.
 int run_shrink(const ShrinkOptions& options);
 
+/// Adds `ladder shrink` and its options to the command line: it runs run_shrink().
+void add_shrink_verb(CommandLine& cli);
+
 /// `ladder diagram trace FILE -o OUT` and `ladder diagram roles -o OUT`.
 struct DiagramOptions {
   std::string what;                            ///< "trace" or "roles"
@@ -110,6 +132,10 @@ struct DiagramOptions {
 /// Draws a level 3 trace as a Lamport diagram, or the role table of level 3's core.
 int run_diagram(const DiagramOptions& options);
 
+/// Adds `ladder diagram trace`, `roles` and `states` to the command line: they run run_diagram()
+/// and run_diagram_states() (diagram_states.hpp).
+void add_diagram_verb(CommandLine& cli);
+
 /// `ladder linearizable HISTORY.jsonl [--model counter|register] [-o picture.html]`.
 struct LinearizableOptions {
   std::filesystem::path history;                ///< the history, JSON lines (history_jsonl.hpp)
@@ -120,5 +146,8 @@ struct LinearizableOptions {
 /// Checks a recorded history for linearizability against a sequential model and explains a
 /// failure. 0 when linearizable, 1 when not; UsageError (exit 2) for a file it cannot read.
 int run_linearizable(const LinearizableOptions& options);
+
+/// Adds `ladder linearizable` and its options to the command line: it runs run_linearizable().
+void add_linearizable_verb(CommandLine& cli);
 
 }  // namespace ladder::tools

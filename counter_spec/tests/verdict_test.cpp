@@ -53,7 +53,8 @@ TEST_CASE("a clean run's verdict is ok everywhere") {
 }
 
 TEST_CASE("check_all reports lost and diverged replicas as 'LOST 3 DIVERGED'") {
-  // [lost-diverged] (quoted by docs/00-the-ladder.md)
+  // Quoted by docs/00-the-ladder.md.
+  //! [lost-diverged]
   RunRecord run = clean_run();
   run.replicas[1].value = 17;
   const Verdict verdict = check_all(run);
@@ -66,7 +67,7 @@ TEST_CASE("check_all reports lost and diverged replicas as 'LOST 3 DIVERGED'") {
   CHECK(verdict.summary() ==
         "LOST 3 DIVERGED: replica r1 holds 17 but the acknowledged adds sum to 20 "
         "(last acknowledged: c0 add(+3) ok at 412 ms)");
-  // [lost-diverged]
+  //! [lost-diverged]
 }
 
 TEST_CASE("check_all finds a stuck run and a bad read") {

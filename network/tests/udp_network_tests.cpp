@@ -542,6 +542,7 @@ TEST_CASE("notes from any thread join the trace", "[udp]") {
 // ---- Inbox -------------------------------------------------------------------------------------
 
 TEST_CASE("an inbox lets a node's coroutine await its datagrams", "[udp][inbox]") {
+  //! [inbox]
   asio::io_context node_io;
   Inbox inbox(node_io.get_executor());
   UdpNetwork net(kTopology, reliable(), 1);
@@ -566,6 +567,7 @@ TEST_CASE("an inbox lets a node's coroutine await its datagrams", "[udp][inbox]"
         if (error) std::rethrow_exception(error);
       });
   node_io.run();  // returns when the coroutine is done
+  //! [inbox]
 
   std::sort(got.begin(), got.end());  // with no delay they may still pass each other on the wire
   CHECK(got == std::vector<std::string>{"m0", "m1", "m2"});

@@ -767,31 +767,59 @@ def output_diff(expected: list, actual: list) -> list:
     return diff if len(diff) <= 80 else diff[:80] + [f"(and {len(diff) - 80} more diff lines)"]
 
 
+# Commands the docs test refuses to run unless marked `# not run:`: they build (the test reuses the
+# build it was given, and must not race the build that runs it) or they would run the tests, this
+# one included, again.
+BUILDS = re.compile(r"(?:^|[;&|(]\s*|\b[A-Z_][A-Z0-9_]*=\S*\s+)"  # a command's start
+                    r"(?:(?:cmake|ctest|make|ninja)\b|\./run\s+(?:test|setup|check|docs)\b)")
+
+
+def without_comment(text: str) -> str:
+    """The command without the reader's comment after it, for error messages."""
+    return re.sub(r"\s{2,}#.*$", "", text)
+
+
 def run_one(command: Command, doc_name: str, ctx) -> list:
+    shown = without_comment(command.text)
+    if BUILDS.search(command.text):
+        return [Problem(doc_name, command.line, f"`{shown}` builds or runs the tests; the docs "
+                        "test does neither: mark it `# not run: REASON`")]
     try:
         status, output = run_shell(command.text, ctx)
     except CommandTimeout:
-        return [Problem(doc_name, command.line, f"`{command.text}` did not finish in {ctx.timeout} s")]
+        return [Problem(doc_name, command.line, f"`{shown}` did not finish in {ctx.timeout} s")]
     actual = clean(ANSI_ESCAPE.sub("", output).split("\n"))
     if command.output is not None and not output_matches(clean(command.output), actual):
-        return [Problem(doc_name, command.line, f"the output of `{command.text}` differs from the chapter",
+        return [Problem(doc_name, command.line, f"the output of `{shown}` differs from the chapter",
                         output_difference(clean(command.output), actual))]
     if status != command.status:
-        return [Problem(doc_name, command.line, f"`{command.text}` {status_text(status)}, "
+        return [Problem(doc_name, command.line, f"`{shown}` {status_text(status)}, "
                         f"the chapter expects {command.status}", ["its last lines:"] + actual[-15:])]
     return []
+
+
+def file_commands(doc_path: Path, ctx, problems: list) -> tuple:
+    """(the name errors show, the commands) of a chapter, or of the `run` script's usage."""
+    if doc_path.name == "run" and doc_path.parent == ctx.root:
+        return "run", run_usage_commands(doc_path, "run", problems)
+    doc = read_doc(doc_path, ctx.root)
+    return doc.name, doc_commands(doc, problems)
+
+
+def list_commands(files: list, ctx):
+    """Prints every command the transcripts check would run, or skip, without running any."""
+    for path in files:
+        name, commands = file_commands(path, ctx, [])
+        for command in commands:
+            what = f"not run: {command.skip}" if command.skip else (
+                f"exit {command.status}" + ("" if command.output is None else ", output compared"))
+            print(f"{name}:{command.line}: {command.text}   [{what}]")
 
 
 def check_transcripts(doc_path: Path, ctx) -> tuple:
     """Runs one file's commands, top to bottom; returns (commands run, problems, skipped, timings)."""
     problems = []
-    if doc_path.name == "run" and doc_path.parent == ctx.root:
-        name = "run"
-        commands = run_usage_commands(doc_path, name, problems)
-    else:
-        doc = read_doc(doc_path, ctx.root)
-        name = doc.name
-        commands = doc_commands(doc, problems)
+    name, commands = file_commands(doc_path, ctx, problems)
     timings, skipped = [], 0
     for command in commands:
         if command.skip:
@@ -877,6 +905,8 @@ def parse_options(argv):
                         help="the repository's top (default: this script's)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per command")
     parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help="files run at the same time")
+    parser.add_argument("--list", action="store_true",
+                        help="transcripts: list the commands, with their markers, and run none")
     parser.add_argument("--slowest", type=int, default=0, metavar="N",
                         help="list the N slowest commands at the end")
     options = parser.parse_args(argv)
@@ -888,6 +918,11 @@ def main(argv) -> int:
     options = parse_options(argv)
     checks = ["excerpts", "links", "diagrams", "transcripts"] if options.check == "all" else [options.check]
     files = chosen_files(options.root, options.files)
+    if options.list:
+        run_script = options.root / "run"
+        list_commands(files + ([run_script] if not options.files and run_script.is_file() else []),
+                      Context(options, {}))
+        return 0
     tally = Tally()
     with tempfile.TemporaryDirectory(prefix="check_docs.") as shim_dir:
         needs_cli = "diagrams" in checks or "transcripts" in checks

@@ -294,6 +294,12 @@ class Transcripts(CheckerTest):
         self.edit("docs/chapter.md", "false   # not run: it only fails", "false   # not-run")
         self.assertFails("transcripts", "looks like a marker but is not one")
 
+    def test_a_command_that_builds_must_be_marked(self):
+        self.edit("docs/chapter.md", "ladder greet you\n", "ctest -L docs   # the tests\n")
+        self.assertFails("transcripts", "`ctest -L docs` builds or runs the tests")
+        self.edit("docs/chapter.md", "ctest -L docs   # the tests", "ctest -L docs   # not run: slow")
+        self.assertPasses("transcripts")
+
     def test_a_bash_block_fails(self):
         self.edit("docs/chapter.md", "```sh\nladder greet you", "```bash\nladder greet you")
         self.assertFails("transcripts", "a command block in ```bash")

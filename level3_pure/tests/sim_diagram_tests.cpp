@@ -70,24 +70,6 @@ TEST_CASE("the Lamport diagram highlights the culprit request", "[diagram]") {
   CHECK(dot.find("ok " + *trace.end.culprit) != std::string::npos);
 }
 
-TEST_CASE("the chapter's role diagram is the one the role table generates", "[diagram]") {
-  // The picture in docs/04-level3.md cannot drift from the code: if this fails, the role table
-  // changed. Run `./run diagram roles -o roles.dot` and paste the file between the chapter's last
-  // \dot and \enddot.
-  const std::filesystem::path file = std::filesystem::path(LADDER_SOURCE_DIR) / "docs/04-level3.md";
-  std::ifstream in(file);
-  REQUIRE(in.good());
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string chapter = text.str();
-  const auto begin = chapter.rfind("\\dot\n");
-  const auto end = chapter.rfind("\\enddot");
-  REQUIRE(begin != std::string::npos);
-  REQUIRE(end != std::string::npos);
-  REQUIRE(begin < end);
-  CHECK(chapter.substr(begin + 5, end - begin - 5) == roles_diagram());
-}
-
 TEST_CASE("Graphviz renders both diagrams to SVG", "[diagram]") {
   const Trace trace = record_trace(make_spec(test::monkey(62), 62, Variant::first_release));
   const auto dir = std::filesystem::temp_directory_path() / "ladder-diagram-test";

@@ -831,6 +831,34 @@ def check_transcripts(doc_path: Path, ctx) -> tuple:
     return len(commands) - skipped, problems, skipped, timings
 
 
+def untracked_files(root: Path) -> set:
+    """Files git does not know of and does not ignore: what a command would leave in the checkout."""
+    try:
+        listing = subprocess.run(["git", "-C", str(root), "ls-files", "--others", "--exclude-standard",
+                                  "-z"], capture_output=True, check=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return set()
+    return set(name for name in listing.split("\0") if name)
+
+
+def left_behind(new_files: set, files: list, ctx) -> list:
+    """A chapter's command must write under runs/ (ignored), or the test would leave the checkout
+    dirty; each new file is reported with the commands that name it."""
+    problems = []
+    for name in sorted(new_files):
+        suspects = [f"{doc}:{c.line}: {without_comment(c.text)}" for doc, c in all_commands(files, ctx)
+                    if Path(name).name in c.text and not c.skip]
+        problems.append(Problem(name, 1, "a chapter's command left this file in the checkout; write "
+                                "it under runs/, which git ignores", suspects[:5]))
+    return problems
+
+
+def all_commands(files: list, ctx):
+    for path in files:
+        name, commands = file_commands(path, ctx, [])
+        yield from ((name, command) for command in commands)
+
+
 # --------------------------------------------------------------------------------------------------
 # The driver: which checks, which files, the summary.
 
@@ -939,7 +967,11 @@ def main(argv) -> int:
         if "transcripts" in checks:
             run_script = options.root / "run"
             extra = [run_script] if not options.files and run_script.is_file() else []
+            before = untracked_files(options.root)
             run_transcripts(files + extra, ctx, tally, options.jobs)
+            left = left_behind(untracked_files(options.root) - before, files + extra, ctx)
+            if left:
+                tally.add("transcripts", "the checkout", 0, left)
     report(tally, options.slowest)
     return 1 if tally.failed else 0
 

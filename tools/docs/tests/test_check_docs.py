@@ -112,11 +112,11 @@ ladder greet you
 ladder verdict lost   # exit 1
 false   # not run: it only fails
 ./run greet reader
-echo made > made.txt
+mkdir -p runs && echo made > runs/made.txt
 ```
 
 ```console
-$ cat made.txt
+$ cat runs/made.txt
 made
 ```
 
@@ -145,13 +145,15 @@ class CheckerTest(unittest.TestCase):
         scratch = tempfile.TemporaryDirectory(prefix="check_docs_test.")
         self.addCleanup(scratch.cleanup)
         self.root = Path(scratch.name)
-        files = {"docs/chapter.md": CHAPTER, "docs/other.md": OTHER, "src/code.cpp": SOURCE,
+        files = {".gitignore": "/runs/\n", "docs/chapter.md": CHAPTER, "docs/other.md": OTHER, "src/code.cpp": SOURCE,
                  "docs/img/pic.svg": "<svg>pic</svg>\n", "bin/ladder": FAKE_LADDER, "run": FAKE_RUN}
         for name, text in files.items():
             (self.root / name).parent.mkdir(parents=True, exist_ok=True)
             (self.root / name).write_text(text)
         (self.root / "bin/ladder").chmod(0o755)
         (self.root / "run").chmod(0o755)
+        # A git checkout, as the repository is: the checker asks git which files there are.
+        subprocess.run(["git", "init", "-q", str(self.root)], check=True)
 
     def check(self, *arguments):
         """Runs the checker on the scratch tree: (exit status, its stdout)."""
@@ -183,7 +185,7 @@ class RightChapter(CheckerTest):
 
     def test_commands_ran(self):
         self.assertPasses("transcripts")
-        self.assertTrue((self.root / "made.txt").exists())
+        self.assertTrue((self.root / "runs/made.txt").exists())
 
 
 class Excerpts(CheckerTest):
@@ -299,6 +301,11 @@ class Transcripts(CheckerTest):
         self.assertFails("transcripts", "`ctest -L docs` builds or runs the tests")
         self.edit("docs/chapter.md", "ctest -L docs   # the tests", "ctest -L docs   # not run: slow")
         self.assertPasses("transcripts")
+
+    def test_a_file_left_in_the_checkout_fails(self):
+        self.edit("docs/chapter.md", "mkdir -p runs && echo made", "echo left > left.txt; echo made")
+        self.assertFails("transcripts", "left.txt:1: a chapter's command left this file",
+                         "docs/chapter.md:44: echo left > left.txt")
 
     def test_a_bash_block_fails(self):
         self.edit("docs/chapter.md", "```sh\nladder greet you", "```bash\nladder greet you")

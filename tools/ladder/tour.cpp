@@ -156,7 +156,7 @@ int run_tour(const TourOptions& options) {
   print_row(seeds);
   bool all_ran = true;
   const Cell* example = nullptr;  // the first broken cell, for the "see it in detail" hint
-  std::size_t example_level = 0;
+  std::size_t example_row = 0;    // an index into `chosen`, as into `rows`
   std::size_t example_scenario = 0;
   for (std::size_t l = 0; l < rows.size(); ++l) {
     std::string line = pad(row_titles[l], title_width, painter, {});
@@ -166,7 +166,7 @@ int run_tour(const TourOptions& options) {
       all_ran = all_ran && cell.text != "error";
       if (example == nullptr && !cell.good) {
         example = &cell;
-        example_level = l;
+        example_row = l;
         example_scenario = s;
       }
     }
@@ -177,7 +177,7 @@ int run_tour(const TourOptions& options) {
   fmt::print(
       "\nsee a cell in detail: ./run demo LEVEL --scenario SCENARIO --seed SEED, e.g.\n  {}\n",
       painter.paint(
-          fmt::format("./run demo {} --scenario {} --seed {}", levels()[example_level].number,
+          fmt::format("./run demo {} --scenario {} --seed {}", chosen[example_row]->number,
                       scenarios[example_scenario].name, example_seed),
           styles::heading));
   return all_ran ? kExitOk : kExitFailure;

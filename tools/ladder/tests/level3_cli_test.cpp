@@ -111,6 +111,18 @@ TEST_CASE("diagram roles draws the core's role table", "[cli][level3]") {
   std::filesystem::remove(file);
 }
 
+TEST_CASE("tour --level 3 suggests a demo of level 3, the row it printed", "[cli][level3]") {
+  // The footer names one broken cell to see in detail; its level must be a row of the table, not
+  // the level at the same position among all levels (level 0).
+  const Outcome tour = run_ladder("tour --level 3 --color never");
+  INFO(tour.out);
+  CHECK(tour.exit_code == 0);
+  std::smatch match;
+  const std::regex example("e\\.g\\.\n  \\./run demo ([0-9]+) --scenario ");
+  REQUIRE(std::regex_search(tour.out, match, example));
+  CHECK(match[1] == "3");
+}
+
 TEST_CASE("replay, shrink and diagram refuse a missing or malformed trace with exit 2", "[cli]") {
   const std::filesystem::path bad =
       std::filesystem::temp_directory_path() / "ladder-level3-cli-bad-trace.jsonl";

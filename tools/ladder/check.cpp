@@ -15,6 +15,8 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "tools/ladder/usage_error.hpp"
+
 // The ladder target compiles this file with both paths defined (see exercises/CMakeLists.txt):
 // the grader finds the exercises in the source tree and builds them in the build tree.
 #ifndef LADDER_SOURCE_DIR
@@ -198,14 +200,14 @@ int grade(const CheckOptions& options) {
   if (!exercise) {
     fmt::print(stderr, "ladder check: unknown exercise '{}'; the exercises are:\n{}",
                options.exercise, list_for_usage(exercises));
-    return 2;
+    return kExitUsage;
   }
   if (!fs::exists(binary_dir / "CMakeCache.txt")) {
     fmt::print(stderr,
                "ladder check: no CMake build directory at {}; configure one first "
                "(./run does it)\n",
                binary_dir.string());
-    return 2;
+    return kExitUsage;
   }
 
   const std::string variant = options.solution ? "solution" : "starter";
@@ -224,7 +226,7 @@ int grade(const CheckOptions& options) {
         "The build failed (output above). Fix the first error it names in "
         "exercises/{}/{}/, then run ./run check {} again.\n",
         exercise->name(), variant, exercise->number);
-    return 1;
+    return kExitFailure;
   }
   if (options.verbose) fmt::print("{}\n", build.output);
 
@@ -237,7 +239,7 @@ int grade(const CheckOptions& options) {
   if (listing.exit_code >= 128 || names.empty()) {
     fmt::print("{}\nThe test binary {} did not list its tests (output above).\n", listing.output,
                binary.string());
-    return 1;
+    return kExitFailure;
   }
 
   const fs::path hints_file = exercise->path / "tests" / "hints.json";
@@ -259,7 +261,7 @@ int grade(const CheckOptions& options) {
   fmt::print("\n{} of {} tests pass.\n", passed, names.size());
   if (passed == names.size()) {
     if (!hints.next.empty()) fmt::print("Next: {}\n", hints.next);
-    return 0;
+    return kExitOk;
   }
   fmt::print(
       "Next: read the first failing test's hint and exercises/{}/README.md; change "
@@ -269,7 +271,7 @@ int grade(const CheckOptions& options) {
                        : fmt::format(" (./run check {} --solution shows what passing "
                                      "looks like.)",
                                      exercise->number));
-  return 1;
+  return kExitFailure;
 }
 
 }  // namespace
@@ -428,8 +430,10 @@ int check_exercise(const CheckOptions& options) {
     return grade(options);
   } catch (const std::exception& error) {
     // Only the machine can fail here (no shell, no pipe): the reader's code runs in a child.
+    // kExitFailure would say that the reader's code fails; like a missing build directory, this
+    // stops the grading itself, so it exits as a command line that cannot be graded does.
     fmt::print(stderr, "ladder check: {}\n", error.what());
-    return 2;
+    return kExitUsage;
   }
 }
 

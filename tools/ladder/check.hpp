@@ -23,7 +23,9 @@ struct CheckOptions {
 };
 
 /// Builds and runs one exercise's tests against the reader's starter (or the solution); prints
-/// pass/fail per test with hints; returns 0 when all pass, 1 when some fail, 2 for bad usage.
+/// pass/fail per test with hints. Returns kExitOk (0) when all pass, kExitFailure (1) when some
+/// fail or do not build, and kExitUsage (2) when it cannot grade at all: an unknown exercise, no
+/// build directory, or a failure of the machine rather than of the code (usage_error.hpp).
 int check_exercise(const CheckOptions& options);
 
 /// An exercise folder: `exercises/NN_slug/`.

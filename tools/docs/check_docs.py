@@ -937,7 +937,7 @@ def parse_options(argv):
                         help="transcripts: list the commands, with their markers, and run none")
     parser.add_argument("--slowest", type=int, default=0, metavar="N",
                         help="list the N slowest commands at the end")
-    options = parser.parse_args(argv)
+    options = parser.parse_intermixed_args(argv)  # file names may follow the options
     options.root = options.root.resolve()
     return options
 

@@ -20,6 +20,8 @@ warns about when they do not resolve):
   other file (a .cpp, a test, a scenario) goes to a page that shows that file, and a link to a
   folder without a README to a page that lists it: these pages are written by this filter when
   Doxygen reads the input "sources.md" that docs/CMakeLists.txt puts in the build tree;
+- straight double quotes in prose become &quot; (Doxygen 1.9.4 leaves the markdown between two
+  of them alone, so a quoted code span would show its backticks);
 - a heading loses its backticks (Doxygen 1.9.4's table of contents would show "<tt>");
 - an image alone on its line becomes \\image (a figure with its alt text as caption, and a warning
   when the file is missing); HTML comments (the excerpt and diagram markers) are dropped;
@@ -123,6 +125,26 @@ LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>]*>|[^\s()]*(?:
                   r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 CODE_EXTENSIONS = {".cpp", ".hpp", ".h", ".cc", ".cxx", ".hh", ".py"}
+
+
+DOXYGEN_COMMAND = re.compile(r"(?<![\w\\])[\\@](ref|image|snippet|include|anchor|page|subpage|dot|"
+                             r"copydoc|verbinclude)\b")
+QUOTE_FREE = re.compile(r"<[^>]*>|\]\([^)]*\)")
+
+
+def quotes(line: str) -> str:
+    """Straight double quotes as &quot; in prose: Doxygen 1.9.4 does no markdown between two of
+    them, so a code span in a quotation would show its backticks. HTML tags, link targets, headings
+    and lines with a Doxygen command (whose arguments may be quoted) keep theirs."""
+    if '"' not in line or ATX_HEADING.match(line) or DOXYGEN_COMMAND.search(line):
+        return line
+    out, last = [], 0
+    for match in QUOTE_FREE.finditer(line):
+        out.append(line[last:match.start()].replace('"', "&quot;"))
+        out.append(match[0])
+        last = match.end()
+    out.append(line[last:].replace('"', "&quot;"))
+    return "".join(out)
 
 
 def split_label(heading: str):
@@ -248,6 +270,7 @@ class Filter:
         text = HTML_COMMENT.sub(lambda m: "\n" * m[0].count("\n"), text)
         masked, restore = mask_spans(text)
         self.restore = restore
+        masked = "\n".join(quotes(line) for line in masked.split("\n"))
         masked = HTML_ANCHOR.sub(self.anchor, masked)
         masked = re.sub(r"^([ \t]*)!\[([^\]]*)\]\(([^)\s]+)\)[ \t]*$", self.figure, masked, flags=re.M)
         masked = LINK.sub(self.link, masked)
@@ -274,7 +297,14 @@ class Filter:
         # A code host shows a code span in a link's text as code; Doxygen would show its backticks.
         text = self.restore(text).replace("`", "")
         # Doxygen's own form of a reference as a markdown link, so that emphasis around it holds.
-        return f"[{text}](@ref {ref})"
+        # Its text must be on one line (Doxygen 1.9.4 turns it into a quoted \ref title): the line
+        # breaks move before the link, or after it when the link starts a list item or a quote.
+        breaks = "\n" * text.count("\n")
+        link = f"[{' '.join(text.split())}](@ref {ref})"
+        before = match.string[:match.start()].rsplit("\n", 1)[-1]
+        if breaks and re.fullmatch(r"\s*(?:[-+*>]|\d+[.)])?\s*", before):
+            return link + breaks
+        return breaks + link
 
     def resolve(self, target: str):
         """The Doxygen label a relative link goes to, or None to leave the link as it is."""

@@ -19,7 +19,6 @@ import dataclasses
 import difflib
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -972,8 +971,9 @@ def main(argv) -> int:
             run_file_check("links", check_links, files, ctx, tally)
         if "diagrams" in checks:
             run_file_check("diagrams", check_diagrams, files, ctx, tally)
-            if not options.files:
-                tally.add("diagrams", "docs/img", 0, orphan_images(ctx))
+            orphans = [] if options.files else orphan_images(ctx)
+            if orphans:
+                tally.add("diagrams", "docs/img", 0, orphans)
         if "transcripts" in checks:
             run_script = options.root / "run"
             extra = [run_script] if not options.files and run_script.is_file() else []

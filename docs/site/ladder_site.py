@@ -313,8 +313,10 @@ class Filter:
         fragment = urllib.parse.unquote(fragment)
         resolved = (self.path.parent / path_part).resolve() if path_part else self.path.resolve()
         rel = self.inputs.relative(resolved)
-        if rel is None or not resolved.exists():
-            return None  # outside the repository, or missing: check_docs.py names it
+        if rel is None or not resolved.exists() or re.match(r"(build|runs)(/|$)", rel):
+            # Outside the repository, missing (check_docs.py names it), or made by a build or a
+            # run on this machine only: the link stays as it is.
+            return None
         if resolved.is_dir():
             readme = f"{rel}/README.md" if rel != "." else "README.md"
             if readme in self.inputs.markdown:

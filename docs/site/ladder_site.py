@@ -22,6 +22,8 @@ warns about when they do not resolve):
   Doxygen reads the input "sources.md" that docs/CMakeLists.txt puts in the build tree;
 - straight double quotes in prose become &quot; (Doxygen 1.9.4 leaves the markdown between two
   of them alone, so a quoted code span would show its backticks);
+- bold or italics around a code span become <b> or <em> (Doxygen 1.9.4 often leaves the
+  asterisks there);
 - a heading loses its backticks (Doxygen 1.9.4's table of contents would show "<tt>");
 - an image alone on its line becomes \\image (a figure with its alt text as caption, and a warning
   when the file is missing); HTML comments (the excerpt and diagram markers) are dropped;
@@ -147,6 +149,22 @@ def quotes(line: str) -> str:
     return "".join(out)
 
 
+# Bold may run over a line break (not over a blank line); italics stay on one line.
+STRONG = re.compile(r"(?<![*\w])(\*\*|__)(?=[^\s*_])((?:(?!\n[ \t>]*\n).)+?)(?<=[^\s*_])\1(?![*\w])",
+                    re.S)
+EMPHASIS = re.compile(r"(?<![*\w])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![*\w])")
+
+
+def emphasis(line: str) -> str:
+    """Bold and italics around a code span as HTML (<b>, <em>): Doxygen 1.9.4 leaves the asterisks
+    when the span starts the emphasis or ends a sentence inside it (the code spans are masked here
+    by mask_spans)."""
+    if "\0" not in line or ATX_HEADING.match(line):
+        return line
+    line = STRONG.sub(lambda m: f"<b>{m[2]}</b>" if "\0" in m[2] else m[0], line)
+    return EMPHASIS.sub(lambda m: f"<em>{m[2]}</em>" if "\0" in m[2] else m[0], line)
+
+
 def split_label(heading: str):
     match = LABEL.search(heading)
     return (heading[:match.start()], match[1]) if match else (heading, None)
@@ -270,7 +288,8 @@ class Filter:
         text = HTML_COMMENT.sub(lambda m: "\n" * m[0].count("\n"), text)
         masked, restore = mask_spans(text)
         self.restore = restore
-        masked = "\n".join(quotes(line) for line in masked.split("\n"))
+        masked = "\n".join(emphasis(quotes(line)) for line in masked.split("\n"))
+        masked = STRONG.sub(lambda m: f"<b>{m[2]}</b>" if "\0" in m[2] else m[0], masked)
         masked = HTML_ANCHOR.sub(self.anchor, masked)
         masked = re.sub(r"^([ \t]*)!\[([^\]]*)\]\(([^)\s]+)\)[ \t]*$", self.figure, masked, flags=re.M)
         masked = LINK.sub(self.link, masked)
@@ -429,12 +448,13 @@ def plain_title(title: str) -> str:
 def layout(inputs: Inputs, order_file: Path) -> str:
     placed, tree = set(), []  # tree: [(group, [(label, title)])] with group None for top level
     groups = {}
+    pages = {rel for rel in inputs.markdown if (inputs.root / rel).is_file()}
     for group, glob, template in read_order(order_file):
         if glob is None:
             groups[group] = []
             tree.append((group, groups[group]))
             continue
-        matches = sorted(f for f in inputs.markdown if fnmatch.fnmatchcase(f, glob))
+        matches = sorted(f for f in pages if fnmatch.fnmatchcase(f, glob))
         for rel in matches:
             placed.add(rel)
             title = plain_title(inputs.heading_info(rel)[0]) or rel
@@ -446,7 +466,7 @@ def layout(inputs: Inputs, order_file: Path) -> str:
                 tree.append((None, [entry]))
             else:
                 groups[group].append(entry)
-    rest = sorted(inputs.markdown - placed - {inputs.mainpage})
+    rest = sorted(pages - placed - {inputs.mainpage})
     if rest:
         tree.append(("More pages", [(inputs.page_label(r), plain_title(inputs.heading_info(r)[0])
                                      or r) for r in rest]))

@@ -9,6 +9,7 @@ import textwrap
 import unittest
 from pathlib import Path
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the script in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import ladder_site  # noqa: E402
 

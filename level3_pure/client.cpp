@@ -82,38 +82,39 @@ ClientStepResult client_step(ClientState state, const ClientInput& input) {
     s.outstanding = protocol::Request{spec::RequestId{s.id, s.last_seq}, invoke->op};
     actions.emplace_back(Invoked{*s.outstanding});
     send_outstanding(s, actions);
-    result.rule = "C1";
+    result.rule = Rule::C1;
   } else if (std::holds_alternative<Abandon>(input)) {
     if (!s.busy()) {
-      result.rule = "ignored: nothing outstanding";
+      result.rule = Rule::ignored_nothing_outstanding;
     } else {
       actions.emplace_back(Abandoned{*s.outstanding});  // C4: may still be applied
       actions.emplace_back(CancelTimer{Timer::client_retry});
       s.outstanding.reset();
-      result.rule = "C4";
+      result.rule = Rule::C4;
     }
   } else if (const auto* fired = std::get_if<TimerFired>(&input)) {
     if (fired->timer != Timer::client_retry || !s.busy()) {
-      result.rule = "ignored: no retry due";
+      result.rule = Rule::ignored_no_retry_due;
     } else {
       s.target = (s.target + 1) % replica_count(s);  // C2: the same request, the next replica
       send_outstanding(s, actions);
-      result.rule = "C2";
+      result.rule = Rule::C2;
     }
   } else {
     const auto& received = std::get<Receive>(input);
     const auto* reply = std::get_if<protocol::Reply>(&received.message);
     if (reply == nullptr || !s.busy() || reply->id != s.outstanding->id) {
-      result.rule = "ignored: not the Reply awaited (C3)";
+      result.rule = Rule::ignored_not_awaited_reply;
     } else {
       actions.emplace_back(Completed{*s.outstanding, reply->value});
       actions.emplace_back(CancelTimer{Timer::client_retry});
       s.outstanding.reset();
       s.target = s.cluster.primary(reply->view);  // C3: the replier's view names the primary
-      result.rule = "C3";
+      result.rule = Rule::C3;
     }
   }
 
+  assert(result.rule != Rule::none && "postcondition: a rule handled the input, or it was ignored");
   assert(s.target < replica_count(s) && "postcondition: the target is a replica");
   assert((!s.outstanding || s.outstanding->id.seq == s.last_seq) &&
          "postcondition: the outstanding request is the latest");

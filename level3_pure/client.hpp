@@ -11,13 +11,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <variant>
 #include <vector>
 
 #include "counter_spec/history.hpp"
 #include "level3_pure/action.hpp"
 #include "level3_pure/input.hpp"
+#include "level3_pure/rule.hpp"
 #include "protocol/config.hpp"
 #include "protocol/messages.hpp"
 
@@ -89,11 +89,11 @@ struct Abandoned {
 using ClientAction = std::variant<Send, SetTimer, CancelTimer, Invoked, Completed, Abandoned>;
 
 /// What client_step() returns: the next state, the actions in order, and the rule that applied
-/// ("C1", "C2", "C3", "C4", or "ignored: ...").
+/// (Rule::C1 ... Rule::C4, or one of the ignored family).
 struct ClientStepResult {
   ClientState next;                   ///< the client after the input
   std::vector<ClientAction> actions;  ///< to execute in order
-  std::string_view rule;              ///< a static string, for traces and tests
+  Rule rule = Rule::none;             ///< C1 ... C4, or why the input was ignored
 };
 
 /// The client's one transition (rules C1-C4). Inputs it cannot use (a Reply for another request,

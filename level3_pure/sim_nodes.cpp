@@ -122,7 +122,7 @@ void ReplicaNode::execute(net::NodeContext& ctx, const StepResult& result, Role 
   if (replica.role() != before) {
     // Role changes are the story of a run: they go into the trace (and the digest).
     ctx.note(fmt::format("{} -> {} v{} ({})", to_string(before), to_string(replica.role()),
-                         replica.view, result.rule));
+                         replica.view, name(result.rule)));
   }
   for (const Action& action : result.actions) {
     if (const auto* persist = std::get_if<Persist>(&action)) {

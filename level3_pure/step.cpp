@@ -81,7 +81,13 @@ StepResult Core::take() && {
   return StepResult{std::move(r_), std::move(out_), rule_};
 }
 
-void Core::ignore(std::string_view why) {
+void Core::handled_by(Rule rule) {
+  assert(rule != Rule::none && !is_ignored(rule) && "handled_by names the rule that ran");
+  rule_ = rule;
+}
+
+void Core::ignore(Rule why) {
+  assert(is_ignored(why) && "ignore names a reason of the ignored family");
   rule_ = why;
 }
 
@@ -153,13 +159,13 @@ void Core::on_receive(const Receive& input) {
   // A recovering replica answers nothing until it knows the present (R0, I10).
   if (r_.status == Status::recovering &&
       !std::holds_alternative<protocol::RecoveryResponse>(input.message)) {
-    return ignore("ignored: recovering");
+    return ignore(Rule::ignored_recovering);
   }
   // Every message but a client's Request comes from a replica: a replica never hears itself,
   // and a sender outside the cluster is a stranger.
   if (!std::holds_alternative<protocol::Request>(input.message)) {
-    if (input.from >= n) return ignore("ignored: malformed (sender is not a replica)");
-    if (input.from == r_.config.self) return ignore("ignored: malformed (sent by self)");
+    if (input.from >= n) return ignore(Rule::ignored_malformed_sender);
+    if (input.from == r_.config.self) return ignore(Rule::ignored_malformed_self);
   }
   const net::NodeId from = input.from;
   std::visit(
@@ -168,7 +174,7 @@ void Core::on_receive(const Receive& input) {
         if constexpr (std::is_same_v<M, protocol::Request>) {
           on_request(m);
         } else if constexpr (std::is_same_v<M, protocol::Reply>) {
-          ignore("ignored: a Reply is for clients");
+          ignore(Rule::ignored_reply_is_for_clients);
         } else if constexpr (std::is_same_v<M, protocol::Prepare>) {
           on_prepare(from, m);
         } else if constexpr (std::is_same_v<M, protocol::PrepareOk>) {
@@ -204,9 +210,9 @@ void Core::on_timer(Timer timer) {
     case Timer::recovery:
       return on_recovery_timer();
     case Timer::client_retry:
-      return ignore("ignored: client_retry is a client's timer");
+      return ignore(Rule::ignored_client_timer);
   }
-  ignore("ignored: unknown timer");
+  ignore(Rule::ignored_unknown_timer);
 }
 
 namespace {
@@ -263,7 +269,7 @@ bool only_commit_advanced(const Durable& before, const Durable& now) {
 // step's Sends are its Prepares of that op, and they need not wait for the primary's own disk.
 // With n = 1 the op commits at once (N5) and its reply must wait: P2 as usual.
 bool sends_may_go_first(const StepResult& result) {
-  if (result.rule != "N2d") return false;
+  if (result.rule != Rule::N2d) return false;
   return std::none_of(result.actions.begin(), result.actions.end(),
                       [](const Action& a) { return std::holds_alternative<ReplyToClient>(a); });
 }
@@ -301,7 +307,7 @@ StepResult boot(const ReplicaConfig& config) {
   assert((role == Role::primary) == (config.self == config.cluster.primary(0)) &&
          "replica 0 is the first primary");
   core.arm(detail::timer_of(role));
-  core.handled_by("boot");
+  core.handled_by(Rule::boot);
   return std::move(core).take();
 }
 
@@ -330,10 +336,9 @@ StepResult step(Replica state, const Input& input) {
   detail::check_state(result.next);
   detail::check_monotone(before, result.next, input);
   detail::check_silence(result.next, result.actions);
-  assert(!result.rule.empty() && "every input is handled by a rule or ignored with a reason");
-  assert((!result.rule.starts_with("ignored") || result.next == before) &&
-         "an ignored input changes nothing");
-  assert((!result.rule.starts_with("ignored") || result.actions.empty()) &&
+  assert(result.rule != Rule::none && "every input is handled by a rule or ignored with a reason");
+  assert((!is_ignored(result.rule) || result.next == before) && "an ignored input changes nothing");
+  assert((!is_ignored(result.rule) || result.actions.empty()) &&
          "an ignored input asks for nothing");
   detail::place_persist(durable_before, result);
   return result;

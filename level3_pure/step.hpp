@@ -35,12 +35,12 @@
 /// }
 /// \endcode
 
-#include <string_view>
 #include <vector>
 
 #include "level3_pure/action.hpp"
 #include "level3_pure/input.hpp"
 #include "level3_pure/replica.hpp"
+#include "level3_pure/rule.hpp"
 
 namespace ladder::level3 {
 
@@ -48,9 +48,9 @@ namespace ladder::level3 {
 struct StepResult {
   Replica next;                 ///< the replica after the input
   std::vector<Action> actions;  ///< to execute in order (contract: action.hpp)
-  /// The rule of docs/protocol.md that handled the input ("N3", "V4", "S0", ...), or why it was
-  /// ignored ("ignored: stale view", "ignored: malformed"). A static string, for traces and tests.
-  std::string_view rule;
+  /// The rule of docs/protocol.md that handled the input (Rule::N3, Rule::V4, ...), or why it was
+  /// ignored (Rule::ignored_stale_view, ...: is_ignored()). name() spells it for traces.
+  Rule rule = Rule::none;
 };
 
 /// A replica's start: Replica::initial(config), with its first timer armed (heartbeat at replica 0,

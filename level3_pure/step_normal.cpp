@@ -80,17 +80,17 @@ void Core::learn_commit(protocol::OpNumber commit) {
 }
 
 void Core::on_request(const protocol::Request& request) {
-  if (!well_formed(request)) return ignore("ignored: malformed Request");
-  if (r_.role() != Role::primary) return ignore("ignored: not the primary (N1)");
+  if (!well_formed(request)) return ignore(Rule::ignored_malformed_request);
+  if (r_.role() != Role::primary) return ignore(Rule::ignored_not_primary_n1);
   const auto* record = find_record(r_.log.snapshot, request.id.client);
   if (record != nullptr && request.id.seq < record->request.seq) {
-    return ignore("ignored: stale duplicate (N2a)");
+    return ignore(Rule::ignored_stale_duplicate);
   }
   if (record != nullptr && request.id.seq == record->request.seq) {
     // N2b: answer from the client table; the op is not applied twice.
     out_.emplace_back(
         ReplyToClient{request.id.client, protocol::Reply{r_.view, request.id, record->value}});
-    return handled_by("N2b");
+    return handled_by(Rule::N2b);
   }
   // N2c, and N2a read against the suffix too: a request of this client with the same or a later
   // seq is in progress, so this one is a duplicate or a stale straggler (appending a stale seq
@@ -99,9 +99,9 @@ void Core::on_request(const protocol::Request& request) {
   const bool in_progress = std::any_of(suffix.begin(), suffix.end(), [&](const auto& r) {
     return r.id.client == request.id.client && r.id.seq >= request.id.seq;
   });
-  if (in_progress) return ignore("ignored: in progress (N2c)");
+  if (in_progress) return ignore(Rule::ignored_in_progress);
   if (r_.op_number() - r_.commit_number() == protocol::kMaxUncommitted) {
-    return ignore("ignored: pipeline full (N2c)");
+    return ignore(Rule::ignored_pipeline_full);
   }
   assert(r_.role() == Role::primary && "N2d runs at the primary");
   // N2d: append, then Prepare to all backups. The log changed, so the Persist step() puts first
@@ -112,19 +112,19 @@ void Core::on_request(const protocol::Request& request) {
   (void)before;
   assert(r_.op_number() - r_.commit_number() <= protocol::kMaxUncommitted && "N2c keeps I7");
   send_to_others(protocol::Prepare{r_.view, r_.op_number(), r_.commit_number(), request});
-  handled_by("N2d");
+  handled_by(Rule::N2d);
   commit_at_primary();  // with n = 1 the op commits at once (N5)
 }
 
 void Core::on_prepare(net::NodeId from, const protocol::Prepare& prepare) {
-  if (prepare.view < r_.view) return ignore("ignored: stale view");
-  if (!well_formed(prepare.request)) return ignore("ignored: malformed Prepare");
+  if (prepare.view < r_.view) return ignore(Rule::ignored_stale_view);
+  if (!well_formed(prepare.request)) return ignore(Rule::ignored_malformed_prepare);
   if (prepare.op_number == 0 || prepare.commit_number >= prepare.op_number) {
-    return ignore("ignored: malformed Prepare");
+    return ignore(Rule::ignored_malformed_prepare);
   }
   // I8: only primary(v) sends Prepare for v.
   if (from != r_.config.cluster.primary(prepare.view)) {
-    return ignore("ignored: Prepare not from primary(v)");
+    return ignore(Rule::ignored_prepare_not_from_primary);
   }
   if (prepare.view > r_.view || r_.status == Status::view_change) {
     return enter_newer_view(prepare.view);  // S0
@@ -147,21 +147,21 @@ void Core::on_prepare(net::NodeId from, const protocol::Prepare& prepare) {
   }
   learn_commit(prepare.commit_number);
   arm(Timer::view_change);
-  handled_by("N3");
+  handled_by(Rule::N3);
 }
 
 void Core::on_prepare_ok(net::NodeId from, const protocol::PrepareOk& ok) {
-  if (ok.view != r_.view) return ignore("ignored: PrepareOk of another view");
-  if (r_.role() != Role::primary) return ignore("ignored: not the primary");
-  if (ok.from != from) return ignore("ignored: malformed PrepareOk (from)");
+  if (ok.view != r_.view) return ignore(Rule::ignored_prepare_ok_other_view);
+  if (r_.role() != Role::primary) return ignore(Rule::ignored_not_primary);
+  if (ok.from != from) return ignore(Rule::ignored_malformed_prepare_ok_from);
   // I2: a backup of this view holds a prefix of this primary's log, never more.
-  if (ok.op_number > r_.op_number()) return ignore("ignored: PrepareOk beyond op_number");
+  if (ok.op_number > r_.op_number()) return ignore(Rule::ignored_prepare_ok_beyond_op);
   assert(ok.from != r_.config.self && "a primary gets no PrepareOk from itself");
   // N4: the ack is cumulative.
   auto& acked = r_.acked[ok.from];
   if (ok.op_number > acked) acked = ok.op_number;
   assert(acked <= r_.op_number() && "N4: acks only ops the primary holds (I2)");
-  handled_by("N4");
+  handled_by(Rule::N4);
   commit_at_primary();
 }
 
@@ -186,9 +186,9 @@ void Core::commit_at_primary() {
 }
 
 void Core::on_commit(net::NodeId from, const protocol::Commit& commit) {
-  if (commit.view < r_.view) return ignore("ignored: stale view");
+  if (commit.view < r_.view) return ignore(Rule::ignored_stale_view);
   if (from != r_.config.cluster.primary(commit.view)) {
-    return ignore("ignored: Commit not from primary(v)");
+    return ignore(Rule::ignored_commit_not_from_primary);
   }
   if (commit.view > r_.view || r_.status == Status::view_change) {
     return enter_newer_view(commit.view);  // S0
@@ -198,11 +198,11 @@ void Core::on_commit(net::NodeId from, const protocol::Commit& commit) {
   learn_commit(commit.commit_number);        // N8, as in N6
   if (r_.awaiting_state()) ask_for_state();  // S0 as amended: until S3 installs a log
   arm(Timer::view_change);
-  handled_by("N8");
+  handled_by(Rule::N8);
 }
 
 void Core::on_heartbeat() {
-  if (r_.role() != Role::primary) return ignore("ignored: heartbeat outside the primary role");
+  if (r_.role() != Role::primary) return ignore(Rule::ignored_heartbeat_not_primary);
   require_transition(Role::primary, RoleEvent::heartbeat_timer, Role::primary);
   // N7: the latest Prepare again while ops are uncommitted (a backup that misses earlier ones
   // sees the gap and asks for state), else a Commit.
@@ -215,7 +215,7 @@ void Core::on_heartbeat() {
   }
   arm(Timer::heartbeat);
   assert(r_.role() == Role::primary && "N7 keeps the role");
-  handled_by("N7");
+  handled_by(Rule::N7);
 }
 
 void Core::enter_newer_view(protocol::ViewNumber view) {
@@ -235,24 +235,24 @@ void Core::enter_newer_view(protocol::ViewNumber view) {
   forget_volatile();
   entered_role(before, RoleEvent::newer_prepare_or_commit);
   ask_for_state();
-  handled_by("S0");
+  handled_by(Rule::S0);
 }
 
 void Core::on_get_state(net::NodeId from, const protocol::GetState& get) {
-  if (get.view != r_.view) return ignore("ignored: GetState of another view");
-  if (r_.role() != Role::primary) return ignore("ignored: not the primary");
-  if (get.from != from) return ignore("ignored: malformed GetState (from)");
+  if (get.view != r_.view) return ignore(Rule::ignored_get_state_other_view);
+  if (r_.role() != Role::primary) return ignore(Rule::ignored_not_primary);
+  if (get.from != from) return ignore(Rule::ignored_malformed_get_state_from);
   assert(get.from != r_.config.self && "a primary gets no GetState from itself");
   assert(r_.last_normal_view == r_.view && "S2: a primary's log is of its own view");
   send(get.from, protocol::NewState{r_.view, r_.log});  // S2
-  handled_by("S2");
+  handled_by(Rule::S2);
 }
 
 void Core::on_new_state(net::NodeId from, const protocol::NewState& state) {
-  if (state.view != r_.view) return ignore("ignored: NewState of another view");
-  if (r_.role() != Role::backup) return ignore("ignored: not a backup");
-  if (from != r_.primary()) return ignore("ignored: NewState not from primary(v)");
-  if (!well_formed(state.log)) return ignore("ignored: malformed NewState");
+  if (state.view != r_.view) return ignore(Rule::ignored_new_state_other_view);
+  if (r_.role() != Role::backup) return ignore(Rule::ignored_not_backup);
+  if (from != r_.primary()) return ignore(Rule::ignored_new_state_not_from_primary);
+  if (!well_formed(state.log)) return ignore(Rule::ignored_malformed_new_state);
   // S3: a NewState older than what the backup holds would move it backwards.
   if (state.log.op_number() >= r_.op_number() && state.log.commit_number() >= r_.commit_number()) {
     const protocol::OpNumber op_before = r_.op_number();
@@ -264,7 +264,7 @@ void Core::on_new_state(net::NodeId from, const protocol::NewState& state) {
     send(r_.primary(), protocol::PrepareOk{r_.view, r_.op_number(), r_.config.self});
   }
   arm(Timer::view_change);
-  handled_by("S3");
+  handled_by(Rule::S3);
 }
 
 void Core::install(const protocol::Log& log) {

@@ -41,7 +41,7 @@ void Core::on_recovered(const Recovered& input) {
       check_start_view_change_quorum();
     }
     assert(r_.role() != Role::primary && "P3: a restart never resumes as primary");
-    return handled_by("P3");
+    return handled_by(Rule::P3);
   }
 
   // R0: forget everything, ask everyone, answer nothing meanwhile.
@@ -50,22 +50,22 @@ void Core::on_recovered(const Recovered& input) {
   send_to_others(protocol::Recovery{r_.config.self, r_.nonce});
   entered_role(before, RoleEvent::restart_without_disk, /*cancel_old=*/false);
   assert(r_.op_number() == 0 && "R0: a replica without a disk restarts with an empty log");
-  handled_by("R0");
+  handled_by(Rule::R0);
 }
 
 void Core::on_recovery_timer() {
-  if (r_.role() != Role::recovering) return ignore("ignored: recovery timer outside recovering");
+  if (r_.role() != Role::recovering) return ignore(Rule::ignored_recovery_timer_not_recovering);
   require_transition(Role::recovering, RoleEvent::recovery_timer, Role::recovering);
   assert(r_.op_number() == 0 && "a recovering replica holds no log until R3");
   send_to_others(protocol::Recovery{r_.config.self, r_.nonce});  // R1: the same Recovery again
   arm(Timer::recovery);
   assert(r_.role() == Role::recovering && "R1 keeps the role");
-  handled_by("R1");
+  handled_by(Rule::R1);
 }
 
 void Core::on_recovery(net::NodeId from, const protocol::Recovery& recovery) {
-  if (recovery.from != from) return ignore("ignored: malformed Recovery (from)");
-  if (r_.status != Status::normal) return ignore("ignored: Recovery outside normal status (R2)");
+  if (recovery.from != from) return ignore(Rule::ignored_malformed_recovery_from);
+  if (r_.status != Status::normal) return ignore(Rule::ignored_recovery_not_normal);
   assert(recovery.from != r_.config.self && "a replica gets no Recovery from itself");
   assert((r_.role() != Role::primary || r_.last_normal_view == r_.view) &&
          "R2: a primary's log is of its own view");
@@ -77,22 +77,22 @@ void Core::on_recovery(net::NodeId from, const protocol::Recovery& recovery) {
   }
   send(recovery.from,
        protocol::RecoveryResponse{r_.view, recovery.nonce, r_.config.self, std::move(log)});
-  handled_by("R2");
+  handled_by(Rule::R2);
 }
 
 void Core::on_recovery_response(net::NodeId from, const protocol::RecoveryResponse& response) {
-  if (r_.status != Status::recovering) return ignore("ignored: not recovering");
-  if (response.from != from) return ignore("ignored: malformed RecoveryResponse (from)");
-  if (response.nonce != r_.nonce) return ignore("ignored: RecoveryResponse of another recovery");
+  if (r_.status != Status::recovering) return ignore(Rule::ignored_not_recovering);
+  if (response.from != from) return ignore(Rule::ignored_malformed_recovery_response_from);
+  if (response.nonce != r_.nonce) return ignore(Rule::ignored_recovery_response_other_nonce);
   if (response.log && r_.config.cluster.primary(response.view) != response.from) {
-    return ignore("ignored: malformed RecoveryResponse (a log from a backup)");
+    return ignore(Rule::ignored_malformed_recovery_response_backup_log);
   }
   if (response.log && !well_formed(*response.log)) {
-    return ignore("ignored: malformed RecoveryResponse (log)");
+    return ignore(Rule::ignored_malformed_recovery_response_log);
   }
   // R3: record it (replacing an older one from the same replica).
   r_.responses[response.from] = response;
-  handled_by("R3");
+  handled_by(Rule::R3);
 
   const auto& responses = r_.responses;
   const auto answered = std::count_if(responses.begin(), responses.end(),

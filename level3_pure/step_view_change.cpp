@@ -67,27 +67,27 @@ void Core::on_view_change_timer() {
   if (role == Role::backup) {
     start_view_change(r_.view + 1, RoleEvent::view_change_timer);
     assert(r_.view == before + 1 && "V1 moves to view + 1");
-    return handled_by("V1");
+    return handled_by(Rule::V1);
   }
   if (role == Role::view_change) {
     start_view_change(r_.view + 1, RoleEvent::view_change_timer);
     assert(r_.view == before + 1 && "V6 moves to view + 1");
-    return handled_by("V6");
+    return handled_by(Rule::V6);
   }
-  ignore("ignored: view_change timer outside backup and view_change roles");
+  ignore(Rule::ignored_view_change_timer_wrong_role);
 }
 
 void Core::on_start_view_change(net::NodeId from, const protocol::StartViewChange& svc) {
-  if (svc.from != from) return ignore("ignored: malformed StartViewChange (from)");
-  if (svc.view < r_.view) return ignore("ignored: stale view");
+  if (svc.from != from) return ignore(Rule::ignored_malformed_svc_from);
+  if (svc.view < r_.view) return ignore(Rule::ignored_stale_view);
   if (svc.view > r_.view) start_view_change(svc.view, RoleEvent::newer_view_change);
   if (r_.status != Status::view_change) {
-    return ignore("ignored: StartViewChange of a view already started");
+    return ignore(Rule::ignored_svc_view_started);
   }
   assert(svc.view == r_.view && "V2 counts StartViewChanges of the own view");
   r_.svc.insert(svc.from);
   assert(r_.svc.size() < r_.config.cluster.replicas && "svc holds only the other replicas");
-  handled_by("V2");
+  handled_by(Rule::V2);
   check_start_view_change_quorum();
 }
 
@@ -107,16 +107,16 @@ void Core::check_start_view_change_quorum() {
 }
 
 void Core::on_do_view_change(net::NodeId from, const protocol::DoViewChange& dvc) {
-  if (dvc.from != from) return ignore("ignored: malformed DoViewChange (from)");
-  if (dvc.last_normal_view >= dvc.view) return ignore("ignored: malformed DoViewChange (view)");
-  if (!well_formed(dvc.log)) return ignore("ignored: malformed DoViewChange (log)");
-  if (dvc.view < r_.view) return ignore("ignored: stale view");
+  if (dvc.from != from) return ignore(Rule::ignored_malformed_dvc_from);
+  if (dvc.last_normal_view >= dvc.view) return ignore(Rule::ignored_malformed_dvc_view);
+  if (!well_formed(dvc.log)) return ignore(Rule::ignored_malformed_dvc_log);
+  if (dvc.view < r_.view) return ignore(Rule::ignored_stale_view);
   if (r_.config.cluster.primary(dvc.view) != r_.config.self) {
-    return ignore("ignored: DoViewChange for another primary");
+    return ignore(Rule::ignored_dvc_other_primary);
   }
   if (dvc.view > r_.view) start_view_change(dvc.view, RoleEvent::newer_view_change);
   if (r_.status != Status::view_change) {
-    return ignore("ignored: DoViewChange of a view already started");
+    return ignore(Rule::ignored_dvc_view_started);
   }
   assert(dvc.view == r_.view && "V4 records DoViewChanges of the own view");
   // A later DoViewChange from the same replica replaces the earlier one. Its sender sent a
@@ -124,7 +124,7 @@ void Core::on_do_view_change(net::NodeId from, const protocol::DoViewChange& dvc
   r_.dvc[dvc.from] = dvc;
   r_.svc.insert(dvc.from);
   assert(r_.dvc[dvc.from].has_value() && "V4 records the DoViewChange");
-  handled_by("V4");
+  handled_by(Rule::V4);
   check_start_view_change_quorum();  // may send the own DoViewChange, and so start the view
   if (r_.status == Status::view_change) try_start_view();
 }
@@ -174,18 +174,18 @@ void Core::try_start_view() {
   forget_volatile();  // acked[r] = 0 for every r; the view change's bookkeeping is done
   send_to_others(protocol::StartView{r_.view, r_.log});
   entered_role(before, RoleEvent::do_view_change_quorum);
-  handled_by("V4");
+  handled_by(Rule::V4);
   commit_at_primary();  // with n = 1 (f = 0) the uncommitted ops commit at once (N5)
 }
 
 void Core::on_start_view(net::NodeId from, const protocol::StartView& start) {
-  if (start.view < r_.view) return ignore("ignored: stale view");
+  if (start.view < r_.view) return ignore(Rule::ignored_stale_view);
   if (from != r_.config.cluster.primary(start.view)) {
-    return ignore("ignored: StartView not from primary(v)");
+    return ignore(Rule::ignored_start_view_not_from_primary);
   }
-  if (!well_formed(start.log)) return ignore("ignored: malformed StartView");
+  if (!well_formed(start.log)) return ignore(Rule::ignored_malformed_start_view);
   if (start.view == r_.view && r_.status != Status::view_change) {
-    return ignore("ignored: StartView of a view already started");
+    return ignore(Rule::ignored_start_view_view_started);
   }
   // V5.
   const Role before = r_.role();
@@ -200,7 +200,7 @@ void Core::on_start_view(net::NodeId from, const protocol::StartView& start) {
   if (r_.op_number() > r_.commit_number()) {
     send(r_.primary(), protocol::PrepareOk{r_.view, r_.op_number(), r_.config.self});
   }
-  handled_by("V5");
+  handled_by(Rule::V5);
 }
 
 }  // namespace ladder::level3::detail

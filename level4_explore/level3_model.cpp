@@ -250,7 +250,8 @@ void Level3Model::run_replica(State& state, std::uint8_t id, const level3::Input
   replica = std::move(result.next);
   if (observer != nullptr && replica.role() != before) {
     observer->note(id, fmt::format("{} -> {} v{} ({})", level3::to_string(before),
-                                   level3::to_string(replica.role()), replica.view, result.rule));
+                                   level3::to_string(replica.role()), replica.view,
+                                   level3::name(result.rule)));
   }
   std::uint8_t& timers = state.timers[id];
   for (level3::Action& action : result.actions) {

@@ -5,13 +5,13 @@
 /// level3_core; its rules are spread over step.cpp (dispatch, pre- and postconditions),
 /// step_normal.cpp (N, A, S, L), step_view_change.cpp (V) and step_recovery.cpp (R, P).
 
-#include <string_view>
 #include <vector>
 
 #include "level3_pure/action.hpp"
 #include "level3_pure/input.hpp"
 #include "level3_pure/replica.hpp"
 #include "level3_pure/roles.hpp"
+#include "level3_pure/rule.hpp"
 #include "level3_pure/step.hpp"
 
 namespace ladder::level3::detail {
@@ -26,8 +26,8 @@ class Core {
   [[nodiscard]] const Replica& replica() const { return r_; }
   /// The actions asked for so far, in order.
   [[nodiscard]] const std::vector<Action>& actions() const { return out_; }
-  /// The rule that handled the input so far ("" when none yet).
-  [[nodiscard]] std::string_view rule() const { return rule_; }
+  /// The rule that handled the input so far (Rule::none when none yet).
+  [[nodiscard]] Rule rule() const { return rule_; }
   /// Moves the replica, the actions and the rule out.
   StepResult take() &&;
 
@@ -86,10 +86,11 @@ class Core {
   void on_recovery_response(net::NodeId from, const protocol::RecoveryResponse& response);
 
   // Shared helpers (step.cpp).
-  /// Records the rule that handled the input.
-  void handled_by(std::string_view rule) { rule_ = rule; }
-  /// Records that the input was ignored, and why. The state must not have changed.
-  void ignore(std::string_view why);
+  /// Records the rule that handled the input: a rule id, not one of the ignored family.
+  void handled_by(Rule rule);
+  /// Records that the input was ignored, and why (one of the ignored family). The state must not
+  /// have changed.
+  void ignore(Rule why);
   /// Asks to send `message` to replica `to`; never to self.
   void send(protocol::ReplicaId to, protocol::Message message);
   /// Asks to send `message` to every replica but self.
@@ -118,7 +119,7 @@ class Core {
  private:
   Replica r_;
   std::vector<Action> out_;
-  std::string_view rule_;
+  Rule rule_ = Rule::none;
   bool asked_for_state_ = false;  // S1: at most one GetState per step
 };
 

@@ -24,7 +24,7 @@ TEST_CASE("R0: a restart without a disk forgets everything and asks every replic
   Replica r1 = fresh(1);
   feed(r1, from(0, protocol::Prepare{0, 1, 0, kA}));
   const auto result = step(r1, Recovered{std::nullopt, 77});
-  CHECK(result.rule == "R0");
+  CHECK(result.rule == Rule::R0);
   CHECK(result.next.role() == Role::recovering);
   CHECK(result.next.op_number() == 0);
   CHECK(result.next.nonce == 77);
@@ -37,10 +37,10 @@ TEST_CASE("R0: a restart without a disk forgets everything and asks every replic
 TEST_CASE("R1/I10: a recovering replica asks again on its timer and answers nothing else",
           "[level3][recovery]") {
   Replica r1 = recovering_r1();
-  CHECK(step(r1, fired(Timer::recovery)).rule == "R1");
+  CHECK(step(r1, fired(Timer::recovery)).rule == Rule::R1);
   CHECK(sent<protocol::Recovery>(step(r1, fired(Timer::recovery)).actions).size() == 2);
   const auto prepare = step(r1, from(0, protocol::Prepare{0, 2, 1, kB}));
-  CHECK(prepare.rule == "ignored: recovering");
+  CHECK(prepare.rule == Rule::ignored_recovering);
   CHECK(prepare.actions.empty());
   CHECK(step(r1, from(2, protocol::Recovery{2, 5})).actions.empty());
   CHECK(step(r1, fired(Timer::view_change)).actions.empty());
@@ -87,7 +87,7 @@ TEST_CASE("R3: f + 1 responses with the primary's log make the replica a backup 
   }
   SECTION("a response to another recovery is ignored") {
     const auto result = step(r1, from(0, protocol::RecoveryResponse{0, 76, 0, log_of({kA})}));
-    CHECK(result.rule == "ignored: RecoveryResponse of another recovery");
+    CHECK(result.rule == Rule::ignored_recovery_response_other_nonce);
     CHECK(result.next == r1);
   }
 }
@@ -98,7 +98,7 @@ TEST_CASE("P3: a restart with a disk resumes the role the disk describes", "[lev
     feed(r1, from(0, protocol::Prepare{0, 1, 0, kA}));
     const Durable disk = r1.durable();
     const auto result = step(r1, Recovered{disk, 5});
-    CHECK(result.rule == "P3");
+    CHECK(result.rule == Rule::P3);
     CHECK(result.next.role() == Role::backup);
     CHECK(result.next.view == 0);
     CHECK(result.next.log == disk.log);
@@ -111,7 +111,7 @@ TEST_CASE("P3: a restart with a disk resumes the role the disk describes", "[lev
     feed(r0, from(1, protocol::PrepareOk{0, 1, 1}));
     const Durable disk = r0.durable();
     const auto result = step(r0, Recovered{disk, 5});
-    CHECK(result.rule == "P3");
+    CHECK(result.rule == Rule::P3);
     CHECK(result.next.role() == Role::view_change);
     CHECK(result.next.view == 1);
     CHECK(result.next.last_normal_view == 0);
@@ -140,7 +140,7 @@ TEST_CASE("P3: a restart with a disk resumes the role the disk describes", "[lev
     const ReplicaConfig config{0, cluster(3), Variant::fixed};
     REQUIRE(Replica::restarting(config).role() == Role::recovering);
     const auto result = step(Replica::restarting(config), Recovered{disk, 5});
-    CHECK(result.rule == "P3");
+    CHECK(result.rule == Rule::P3);
     CHECK(result.next.role() == Role::backup);
     CHECK(result.next.view == 1);
     CHECK(step(Replica::restarting(config), Recovered{std::nullopt, 5}).next.role() ==

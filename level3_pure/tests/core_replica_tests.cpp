@@ -1,6 +1,9 @@
 /// \file
-/// The replica as a value (copy, equality, hash), the variant's spelling, and step()'s
-/// robustness against malformed and unexpected input.
+/// The replica as a value (copy, equality, hash), the variant's spelling, the rule ids' names, and
+/// step()'s robustness against malformed and unexpected input.
+
+#include <set>
+#include <string_view>
 
 #include <catch2/catch.hpp>
 
@@ -40,6 +43,33 @@ TEST_CASE("step is a function: the same state and input give the same result",
   CHECK(first.next == second.next);
   CHECK(first.actions == second.actions);
   CHECK(first.rule == second.rule);
+}
+
+TEST_CASE("Every rule id has its own name, and only the ignored family is ignored",
+          "[level3][replica]") {
+  CHECK(name(Rule::none).empty());
+  CHECK(name(Rule::boot) == "boot");
+  CHECK(name(Rule::N2d) == "N2d");
+  CHECK(name(Rule::ignored_stale_view) == "ignored: stale view");
+  // The ids are numbered 0, 1, ... in declaration order, and name() spells each one; the first
+  // value past the last id has no name.
+  std::set<std::string_view> names;
+  int ids = 0;
+  for (int value = 1; value < 256; ++value) {
+    const auto rule = static_cast<Rule>(value);
+    const std::string_view spelled = name(rule);
+    if (spelled.empty()) break;
+    ++ids;
+    INFO(spelled);
+    CHECK(names.insert(spelled).second);
+    CHECK(is_ignored(rule) == spelled.starts_with("ignored: "));
+  }
+  CHECK(names.contains("C4"));  // the loop met both families
+  CHECK(names.contains("ignored: not the Reply awaited (C3)"));
+  CHECK(name(static_cast<Rule>(ids + 1)).empty());
+  CHECK_FALSE(is_ignored(Rule::none));
+  CHECK_FALSE(is_ignored(Rule::C4));
+  CHECK(is_ignored(Rule::ignored_not_awaited_reply));
 }
 
 TEST_CASE("The variant is spelled as on the command line", "[level3][replica]") {
@@ -92,7 +122,7 @@ TEST_CASE("Malformed and unexpected input is ignored, never a crash, and changes
   for (const auto& input : inputs) {
     INFO(describe(input));
     const auto result = step(r1, input);
-    CHECK(result.rule.starts_with("ignored"));
+    CHECK(is_ignored(result.rule));
     CHECK(result.actions.empty());
     CHECK(result.next == r1);
   }

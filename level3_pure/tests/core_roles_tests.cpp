@@ -64,7 +64,7 @@ TEST_CASE("A recovering replica ignores a DoViewChange: it never jumps to primar
   feed(r1, Recovered{std::nullopt, 3});
   const auto result = step(r1, from(0, protocol::DoViewChange{1, 0, 0, log_of({})}));
   CHECK(result.next.role() == Role::recovering);
-  CHECK(result.rule == "ignored: recovering");
+  CHECK(result.rule == Rule::ignored_recovering);
 }
 
 }  // namespace

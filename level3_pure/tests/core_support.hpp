@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "level3_pure/action.hpp"
 #include "level3_pure/input.hpp"
 #include "level3_pure/replica.hpp"
+#include "level3_pure/rule.hpp"
 #include "level3_pure/step.hpp"
 
 namespace ladder::level3::test {
@@ -245,3 +247,11 @@ struct Cluster {
 };
 
 }  // namespace ladder::level3::test
+
+/// A failed check on a rule prints its name ("N2d", "ignored: stale view"), not a number.
+template <>
+struct Catch::StringMaker<ladder::level3::Rule> {
+  static std::string convert(ladder::level3::Rule rule) {
+    return std::string(ladder::level3::name(rule));
+  }
+};

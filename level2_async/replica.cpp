@@ -11,6 +11,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "protocol/apply.hpp"
 #include "protocol/codec.hpp"
 
 namespace ladder::level2 {
@@ -169,8 +170,8 @@ void Replica::handle(const net::Datagram& datagram) {
 void Replica::on(const Request& m) {
   if (!is_primary()) return ignore();  // N1: the client retries elsewhere (C2)
   if (static_cast<int>(m.id.client) >= topology_.clients) return ignore();  // nobody to answer
-  const auto rec = record_of(m.id.client);
-  const bool known = rec != log_.snapshot.clients.end();
+  const protocol::ClientRecord* rec = protocol::find_record(log_.snapshot, m.id.client);
+  const bool known = rec != nullptr;
   if (known && m.id.seq < rec->request.seq) return ignore();  // N2a: a stale duplicate
   if (known && m.id.seq == rec->request.seq) {                // N2b: answer again, apply never
     reply(Reply{view_, m.id, rec->value});
@@ -489,46 +490,21 @@ void Replica::install(const Log& log) {
   log_.suffix.assign(log.suffix.begin() + skip, log.suffix.end());
 }
 
-std::vector<protocol::ClientRecord>::iterator Replica::record_of(spec::ClientId client) {
-  auto& clients = log_.snapshot.clients;
-  const auto it = std::lower_bound(
-      clients.begin(), clients.end(), client,
-      [](const protocol::ClientRecord& r, spec::ClientId c) { return r.request.client < c; });
-  return it != clients.end() && it->request.client == client ? it : clients.end();
-}
-
 // A1. Applies op commit_number + 1 and returns the counter after it.
 std::int64_t Replica::apply_next() {
   assert(!log_.suffix.empty() && "apply_next() past the last op held");
   const Request request = log_.suffix.front();
-  log_.suffix.erase(log_.suffix.begin());
-  protocol::Snapshot& snapshot = log_.snapshot;
-  snapshot.commit_number += 1;
-  auto rec = record_of(request.id.client);
-  if (rec != snapshot.clients.end() && request.id.seq <= rec->request.seq) {
+  const protocol::Applied applied = protocol::apply_next_op(log_);
+  if (!applied.i5_held) {
     // I5 promises every request changes the counter at most once. Only a broken variant gets
-    // here; say so, and apply it anyway as the code that breaks I5 would: the checkers name it.
+    // here; say so: A1 applied it anyway, as the code that breaks I5 would, and the checkers
+    // name it.
     ++invariant_breaks_;
     note(fmt::format("I5 broken: {} applied again at op {}", spec::to_string(request.id),
-                     snapshot.commit_number));
-  }
-  if (request.op.kind == spec::OpKind::add) {
-    // Two's complement without undefined behaviour: add in unsigned arithmetic.
-    snapshot.value = static_cast<std::int64_t>(static_cast<std::uint64_t>(snapshot.value) +
-                                               static_cast<std::uint64_t>(request.op.delta));
-  }
-  const protocol::ClientRecord record{request.id, snapshot.value};
-  if (rec != snapshot.clients.end()) {
-    *rec = record;
-  } else {
-    const auto at = std::lower_bound(
-        snapshot.clients.begin(), snapshot.clients.end(), request.id.client,
-        [](const protocol::ClientRecord& r, spec::ClientId c) { return r.request.client < c; });
-    snapshot.clients.insert(at, record);
+                     commit_number()));
   }
   if (request.op.kind == spec::OpKind::add) applied_.push_back(request.id);
-  assert(snapshot.clients.size() <= protocol::kMaxClients && "I7: the client table is bounded");
-  return snapshot.value;
+  return applied.record.value;
 }
 
 void Replica::forget_view_change() {

@@ -148,8 +148,7 @@ class Replica {
   void finish_view_change();                      // V4, once f + 1 DoViewChanges are in
   void become_backup(protocol::ViewNumber view);  // V5, S0, R3: normal status as a backup
   void install(const protocol::Log& log);         // L1
-  std::vector<protocol::ClientRecord>::iterator record_of(spec::ClientId client);
-  std::int64_t apply_next();  // A1: applies op commit_number + 1
+  std::int64_t apply_next();                      // A1: applies op commit_number + 1
   void forget_view_change();
 
   // ---- Reading the state -----------------------------------------------------------------

@@ -8,64 +8,18 @@
 #include <vector>
 
 #include "level3_pure/detail/core.hpp"
+#include "protocol/apply.hpp"
 
 namespace ladder::level3::detail {
 
-namespace {
-
-// The client table's record of `client`, or nullptr. The table is sorted by client id (I7).
-const protocol::ClientRecord* find_record(const protocol::Snapshot& snapshot,
-                                          spec::ClientId client) {
-  const auto& clients = snapshot.clients;
-  const auto it = std::lower_bound(
-      clients.begin(), clients.end(), client,
-      [](const protocol::ClientRecord& r, spec::ClientId c) { return r.request.client < c; });
-  return it != clients.end() && it->request.client == client ? &*it : nullptr;
-}
-
-// Replaces or inserts `record`, keeping the table sorted by client id with one record each.
-void upsert_record(protocol::Snapshot& snapshot, const protocol::ClientRecord& record) {
-  auto& clients = snapshot.clients;
-  const auto it = std::lower_bound(
-      clients.begin(), clients.end(), record.request.client,
-      [](const protocol::ClientRecord& r, spec::ClientId c) { return r.request.client < c; });
-  if (it != clients.end() && it->request.client == record.request.client) {
-    *it = record;
-  } else {
-    clients.insert(it, record);
-  }
-  assert(clients.size() <= protocol::kMaxClients && "I7 broken: client table over kMaxClients");
-}
-
-// value + delta in 64-bit two's complement, computed unsigned so that no input overflows into
-// undefined behaviour (A1).
-std::int64_t wrapping_add(std::int64_t value, std::int64_t delta) {
-  return static_cast<std::int64_t>(static_cast<std::uint64_t>(value) +
-                                   static_cast<std::uint64_t>(delta));
-}
-
-}  // namespace
-
 protocol::ClientRecord Core::apply_next() {
   assert(r_.commit_number() < r_.op_number() && "A1: there is an op to apply");
-  assert(!r_.log.suffix.empty() && "A1: the op to apply is the suffix's first");
-  auto& snapshot = r_.log.snapshot;
-  const protocol::Request request = r_.log.suffix.front();
-  const auto* record = find_record(snapshot, request.id.client);
+  const protocol::Applied applied = protocol::apply_next_op(r_.log);
   // I5: the client table promises at most once. The first-release variant can break it (a backup
   // keeps an op the new primary lost, then the client's retry lands at another op number), so
   // only the fixed variant asserts it.
-  assert((!promises_i1() || record == nullptr || request.id.seq > record->request.seq) &&
-         "I5 broken: a request applied twice");
-  (void)record;
-  if (request.op.kind == spec::OpKind::add) {
-    snapshot.value = wrapping_add(snapshot.value, request.op.delta);
-  }
-  const protocol::ClientRecord applied{request.id, snapshot.value};
-  upsert_record(snapshot, applied);
-  snapshot.commit_number += 1;
-  r_.log.suffix.erase(r_.log.suffix.begin());
-  return applied;
+  assert((!promises_i1() || applied.i5_held) && "I5 broken: a request applied twice");
+  return applied.record;
 }
 
 void Core::learn_commit(protocol::OpNumber commit) {
@@ -82,7 +36,7 @@ void Core::learn_commit(protocol::OpNumber commit) {
 void Core::on_request(const protocol::Request& request) {
   if (!well_formed(request)) return ignore(Rule::ignored_malformed_request);
   if (r_.role() != Role::primary) return ignore(Rule::ignored_not_primary_n1);
-  const auto* record = find_record(r_.log.snapshot, request.id.client);
+  const auto* record = protocol::find_record(r_.log.snapshot, request.id.client);
   if (record != nullptr && request.id.seq < record->request.seq) {
     return ignore(Rule::ignored_stale_duplicate);
   }

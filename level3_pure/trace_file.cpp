@@ -254,6 +254,13 @@ TraceEnd trace_end_of(const json& line, const std::string& where) {
   return end;
 }
 
+json trace_end_line(const TraceEnd& end) {
+  json line{{"end", true},        {"digest", hex(end.digest)}, {"verdict", end.verdict},
+            {"kinds", end.kinds}, {"summary", end.summary},    {"events", end.events}};
+  line["culprit"] = end.culprit ? json(*end.culprit) : json(nullptr);
+  return line;
+}
+
 json header_of(const SimSpec& spec) {
   json header{{"format", "ladder-trace"},
               {"version", kTraceFormatVersion},
@@ -338,14 +345,7 @@ void write_trace(std::ostream& out, const Trace& trace) {
   out << header_of(trace.spec).dump() << '\n';
   for (const json& event : trace.events)
     out << event.dump() << '\n';
-  json end{{"end", true},
-           {"digest", hex(trace.end.digest)},
-           {"verdict", trace.end.verdict},
-           {"kinds", trace.end.kinds},
-           {"summary", trace.end.summary},
-           {"events", trace.end.events}};
-  end["culprit"] = trace.end.culprit ? json(*trace.end.culprit) : json(nullptr);
-  out << end.dump() << '\n';
+  out << trace_end_line(trace.end).dump() << '\n';
 }
 
 Trace read_trace(std::istream& in, const std::string& source) {

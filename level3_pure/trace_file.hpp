@@ -91,6 +91,10 @@ nlohmann::json header_of(const SimSpec& spec);
 /// `where` prefixes errors ("run.jsonl:9"). Throws TraceError naming the field. Level 4's schedule
 /// traces end with the same line.
 TraceEnd trace_end_of(const nlohmann::json& line, const std::string& where);
+/// The last line of a trace file for `end`, trace_end_of()'s inverse: {"end":true,"digest":
+/// "8a3f...","verdict":...,"kinds":[...],"summary":...,"events":...,"culprit":... or null}. Level
+/// 4's schedule traces end with it too.
+nlohmann::json trace_end_line(const TraceEnd& end);
 /// The spec in a header line; `where` prefixes errors ("run.jsonl:1"). Throws TraceError.
 SimSpec spec_of(const nlohmann::json& header, const std::string& where);
 

@@ -257,14 +257,7 @@ void write_schedule_trace(std::ostream& out, const ScheduleTrace& trace) {
   out << header_of(trace).dump() << '\n';
   for (const json& event : trace.events)
     out << event.dump() << '\n';
-  json end{{"end", true},
-           {"digest", fmt::format("{:016x}", trace.end.digest)},
-           {"verdict", trace.end.verdict},
-           {"kinds", trace.end.kinds},
-           {"summary", trace.end.summary},
-           {"events", trace.end.events}};
-  end["culprit"] = trace.end.culprit ? json(*trace.end.culprit) : json(nullptr);
-  out << end.dump() << '\n';
+  out << level3::trace_end_line(trace.end).dump() << '\n';
 }
 
 void save_schedule_trace(const std::filesystem::path& file, const ScheduleTrace& trace) {

@@ -17,6 +17,7 @@
 #include "network/detail/connectivity.hpp"
 #include "network/detail/majority.hpp"
 #include "network/detail/message_faults.hpp"
+#include "network/detail/timeline.hpp"
 
 namespace ladder::net {
 namespace {
@@ -376,23 +377,14 @@ struct SimNetwork::Impl {
   // ---- Faults --------------------------------------------------------------------------------
 
   void apply(const TimelineEvent& event) {
-    switch (event.kind) {
-      case TimelineKind::partition:
-      case TimelineKind::cut:
-        links.apply(event);
-        trace(TraceKind::partition, 0, 0, {}, detail::describe_fault(event, topology));
-        break;
-      case TimelineKind::heal:
-        heal(/*always_trace=*/true);
-        break;
-      case TimelineKind::crash:
-        crash(event.node);
-        break;
-      case TimelineKind::restart:
-        restart(event.node);
-        break;
-    }
+    detail::play_timeline_event(*this, event);
     update_majority();
+  }
+
+  // A partition or a one-way cut (apply() calls update_majority() after it).
+  void cut(const TimelineEvent& event) {
+    links.apply(event);
+    trace(TraceKind::partition, 0, 0, {}, detail::describe_fault(event, topology));
   }
 
   void heal(bool always_trace) {

@@ -37,6 +37,7 @@
 #include "network/detail/io_thread.hpp"
 #include "network/detail/majority.hpp"
 #include "network/detail/message_faults.hpp"
+#include "network/detail/timeline.hpp"
 #include "network/frame.hpp"
 #include "network/rng.hpp"
 
@@ -283,30 +284,17 @@ struct UdpNetwork::Impl {
 
   // ---- Faults (injector's thread) ------------------------------------------------------------
 
-  // Under the lock: connected() may read the links from another thread meanwhile.
-  void cut_links(const TimelineEvent& event) {
-    const std::lock_guard lock(mutex);
-    links.apply(event);
-  }
+  void apply(const TimelineEvent& event) { detail::play_timeline_event(*this, event); }
 
-  void apply(const TimelineEvent& event) {
-    switch (event.kind) {
-      case TimelineKind::partition:
-      case TimelineKind::cut:
-        cut_links(event);
-        update_majority();
-        trace(TraceKind::partition, 0, 0, {}, detail::describe_fault(event, topology));
-        break;
-      case TimelineKind::heal:
-        heal(/*always_trace=*/true);
-        break;
-      case TimelineKind::crash:
-        crash(event.node);
-        break;
-      case TimelineKind::restart:
-        restart(event.node);
-        break;
+  // A partition or a one-way cut. The links change under the lock: connected() may read them
+  // from another thread meanwhile.
+  void cut(const TimelineEvent& event) {
+    {
+      const std::lock_guard lock(mutex);
+      links.apply(event);
     }
+    update_majority();
+    trace(TraceKind::partition, 0, 0, {}, detail::describe_fault(event, topology));
   }
 
   void heal(bool always_trace) {

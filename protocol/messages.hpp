@@ -4,7 +4,7 @@
 /// per message, gathered in the variant ladder::protocol::Message.
 ///
 /// This file holds no logic. What each message means, who sends it when, and what the receiver
-/// does with it is written once, in docs/protocol.md (\ref protocol "the protocol"), which both
+/// does with it is written once, in [docs/protocol.md](../docs/protocol.md), which both
 /// implementations follow rule by rule. The field comments below say what a value is; the rules
 /// that quote them ("N3", "V4", ...) say what to do with it.
 ///

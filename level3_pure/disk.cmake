@@ -11,9 +11,9 @@ ladder_test(level3_disk_tests
   SOURCES
     tests/disk_tests.cpp
   DEPS ladder::level3_disk
-  LABELS level3)
+  LABELS level3 real)
 
-# libFuzzer target for the record scanner (clang only; LADDER_FUZZ is network/real.cmake's option).
+# libFuzzer target for the record scanner (clang only; LADDER_FUZZ is the top CMakeLists.txt's option).
 #   CXX=clang++ cmake --preset default -B build/fuzz -DLADDER_FUZZ=ON
 #   cmake --build build/fuzz --target ladder_record_fuzz
 #   build/fuzz/level3_pure/ladder_record_fuzz -max_total_time=60

@@ -10,9 +10,9 @@ ladder_library(level3_resp
 ladder_test(level3_resp_tests
   SOURCES ${_resp_here}/tests/resp_tests.cpp ${_resp_here}/tests/resp_server_tests.cpp
   DEPS ladder::level3_resp
-  LABELS level3)
+  LABELS level3 real)
 
-# libFuzzer target for the RESP parser (clang only), beside network's frame fuzzer:
+# libFuzzer target for the RESP parser (clang only; LADDER_FUZZ is the top CMakeLists.txt's option):
 #   CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DLADDER_FUZZ=ON
 #   cmake --build build/fuzz --target ladder_resp_fuzz
 #   build/fuzz/level3_pure/ladder_resp_fuzz -max_total_time=60

@@ -18,4 +18,4 @@ ladder_test(level3_runtime_tests
     ${_runtime_here}/tests/runtime_door_tests.cpp
     ${_runtime_here}/tests/runtime_node_tests.cpp
   DEPS ladder::level3_runtime
-  LABELS level3)
+  LABELS level3 real)

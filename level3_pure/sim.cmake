@@ -21,4 +21,5 @@ ladder_test(level3_sim_tests
     tests/sim_shrink_tests.cpp
     tests/sim_trace_tests.cpp
   DEPS ladder::level3
-  LABELS level3)
+  LABELS level3 pure
+  REAL_CASES "Graphviz*")  # runs Graphviz's dot

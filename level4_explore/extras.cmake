@@ -17,4 +17,4 @@ ladder_test(level4_extras_tests
     ${CMAKE_CURRENT_LIST_DIR}/tests/pn_model_tests.cpp
     ${CMAKE_CURRENT_LIST_DIR}/tests/state_graph_tests.cpp
   DEPS ladder::level4_pn ladder::level4_graph
-  LABELS level4)
+  LABELS level4 pure)

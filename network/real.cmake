@@ -14,23 +14,20 @@ ladder_library(network_real
 target_compile_definitions(ladder_network_real PUBLIC BOOST_ASIO_SEPARATE_COMPILATION)
 
 ladder_test(network_frame_tests SOURCES ${_here}/tests/frame_tests.cpp
-  DEPS ladder::network_frame ladder::network LABELS network)
+  DEPS ladder::network_frame ladder::network LABELS network pure)
 ladder_test(network_fault_proxy_tests SOURCES ${_here}/tests/fault_proxy_tests.cpp
-  DEPS ladder::network_real LABELS network)
+  DEPS ladder::network_real LABELS network real)
 ladder_test(network_udp_tests SOURCES ${_here}/tests/udp_network_tests.cpp
-  DEPS ladder::network_real LABELS network)
+  DEPS ladder::network_real LABELS network real)
 ladder_test(network_io_thread_tests SOURCES ${_here}/tests/io_thread_tests.cpp
-  DEPS ladder::network_real LABELS network)
+  DEPS ladder::network_real LABELS network real)
 
-# libFuzzer target for the frame decoder (clang only). Build and run it with:
+# libFuzzer target for the frame decoder (clang only; LADDER_FUZZ is the top CMakeLists.txt's
+# option). Build and run it with:
 #   CXX=clang++ cmake --preset default -B build/fuzz -DLADDER_FUZZ=ON
 #   cmake --build build/fuzz --target ladder_frame_fuzz
 #   build/fuzz/network/ladder_frame_fuzz -max_total_time=60
-option(LADDER_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
 if(LADDER_FUZZ)
-  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-    message(FATAL_ERROR "LADDER_FUZZ needs clang (libFuzzer); configure with CXX=clang++")
-  endif()
   add_executable(ladder_frame_fuzz ${_here}/fuzz/frame_fuzz.cpp ${_here}/frame.cpp)
   target_include_directories(ladder_frame_fuzz PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(ladder_frame_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)

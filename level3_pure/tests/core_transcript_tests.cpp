@@ -19,6 +19,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -769,7 +770,8 @@ class World {
 // ---------------------------------------------------------------------------------------------
 // Comparing, diffing and rewriting.
 
-// A unified-style diff of two short lists of lines (longest common subsequence).
+// A unified-style diff of two short lists of lines (longest common subsequence), with three
+// lines of context around each change and "@@" where unchanged lines are left out.
 std::vector<std::string> diff(const std::vector<std::string>& a,
                               const std::vector<std::string>& b) {
   const std::size_t n = a.size();
@@ -780,17 +782,33 @@ std::vector<std::string> diff(const std::vector<std::string>& a,
       lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
     }
   }
-  std::vector<std::string> out;
+  std::vector<std::string> all;
   std::size_t i = 0;
   std::size_t j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] == b[j]) {
-      out.push_back(" " + a[i++]);
+      all.push_back(" " + a[i++]);
       ++j;
-    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      out.push_back("+" + b[j++]);
+    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      all.push_back("-" + a[i++]);
     } else {
-      out.push_back("-" + a[i++]);
+      all.push_back("+" + b[j++]);
+    }
+  }
+  constexpr std::size_t kContext = 3;
+  std::vector<bool> shown(all.size(), false);
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    if (all[k].front() == ' ') continue;
+    const std::size_t from = k >= kContext ? k - kContext : 0;
+    for (std::size_t c = from; c < std::min(all.size(), k + kContext + 1); ++c)
+      shown[c] = true;
+  }
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    if (shown[k]) {
+      out.push_back(all[k]);
+    } else if (out.empty() || out.back() != "@@") {
+      out.emplace_back("@@");
     }
   }
   return out;
@@ -817,10 +835,12 @@ Outcome run_script(const std::filesystem::path& path, const std::string& shown) 
   }
   World world(shown);
   int mismatches = 0;
+  int blocks = 0;
   std::string first;
   for (auto& item : items) {
     if (!item.block) continue;
     Block& block = *item.block;
+    ++blocks;
     std::vector<std::string> actual;
     try {
       actual = world.run(block);
@@ -856,11 +876,13 @@ Outcome run_script(const std::filesystem::path& path, const std::string& shown) 
                      mismatches));
     return outcome;
   }
-  outcome.report = first + fmt::format(
-                               "({} of the file's blocks differ. After a deliberate change: "
-                               "LADDER_REWRITE=1 build/release/level3_pure/level3_core_tests "
-                               "'[transcript]', then review git diff {})",
-                               mismatches, shown);
+  outcome.report =
+      first + fmt::format(
+                  "{} of the file's {} commands give other output than the file says (later ones\n"
+                  "may differ only because an earlier one did). If the change is deliberate:\n"
+                  "  LADDER_REWRITE=1 build/release/level3_pure/level3_core_tests '[transcript]'\n"
+                  "  git diff {}",
+                  mismatches, blocks, shown);
   return outcome;
 }
 
@@ -878,9 +900,14 @@ TEST_CASE("Transcripts: every level3_pure/testdata/*.txt replays to the same act
     const std::string shown = "level3_pure/testdata/" + file.filename().string();
     DYNAMIC_SECTION(shown) {
       const Outcome outcome = run_script(file, shown);
-      for (const auto& error : outcome.errors)
+      for (const auto& error : outcome.errors) {
         FAIL_CHECK(error);
-      if (!outcome.report.empty()) FAIL_CHECK(outcome.report);
+      }
+      if (!outcome.report.empty()) {
+        // Printed as is, not through Catch, which would wrap the diff's long lines.
+        std::cout << "\n" << outcome.report << "\n\n";
+        FAIL_CHECK(shown + ": the transcript differs (the diff is printed above)");
+      }
     }
   }
 }

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "level3_pure/diagram.hpp"
@@ -35,16 +37,8 @@ std::string verdict_text(const Trace& trace, const SimResult& result) {
   return text;
 }
 
-}  // namespace
-
-std::filesystem::path results_folder(const std::filesystem::path& root, const SimSpec& spec) {
-  return root / fmt::format("3-{}-{}{}", spec.scenario.name, spec.seed,
-                            spec.variant == Variant::fixed ? "-fixed" : "");
-}
-
-std::vector<std::string> save_results(const std::filesystem::path& folder, const Trace& trace,
-                                      const SimResult& result) {
-  std::filesystem::create_directories(folder);
+std::vector<std::string> write_results(const std::filesystem::path& folder, const Trace& trace,
+                                       const SimResult& result) {
   save_trace(folder / "trace.jsonl", trace);
   write_file(folder / "history.txt", history_text(result.record.history));
   write_file(folder / "verdict.txt", verdict_text(trace, result));
@@ -57,6 +51,30 @@ std::vector<std::string> save_results(const std::filesystem::path& folder, const
     render_diagram(dot, Layout::pinned, folder / "run.dot");  // no Graphviz: the text at least
     written.emplace_back("run.dot");
   }
+  return written;
+}
+
+}  // namespace
+
+std::filesystem::path results_folder(const std::filesystem::path& root, const SimSpec& spec) {
+  return root / fmt::format("3-{}-{}{}", spec.scenario.name, spec.seed,
+                            spec.variant == Variant::fixed ? "-fixed" : "");
+}
+
+std::vector<std::string> save_results(const std::filesystem::path& folder, const Trace& trace,
+                                      const SimResult& result) {
+  // The files are written into a fresh sibling folder, then renamed one by one over the folder's
+  // files: a rename replaces a file at once, so a replay or a second run of the same seed that
+  // reads the folder meanwhile sees each file whole, old or new, never half written.
+  std::filesystem::create_directories(folder);
+  std::filesystem::path staging = folder;
+  staging += fmt::format(".writing-{}", ::getpid());
+  std::filesystem::remove_all(staging);
+  std::filesystem::create_directories(staging);
+  const std::vector<std::string> written = write_results(staging, trace, result);
+  for (const std::string& name : written)
+    std::filesystem::rename(staging / name, folder / name);
+  std::filesystem::remove_all(staging);
   return written;
 }
 

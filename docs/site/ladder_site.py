@@ -471,15 +471,20 @@ def layout(inputs: Inputs, order_file: Path) -> str:
         tree.append(("More pages", [(inputs.page_label(r), plain_title(inputs.heading_info(r)[0])
                                      or r) for r in rest]))
 
+    def attribute(text):
+        # Doxygen's XML reader knows the five named entities, not numeric ones such as &#x27;,
+        # so an apostrophe stays as it is and only the characters that must be escaped are.
+        return html.escape(text, quote=False).replace('"', "&quot;")
+
     def tab(label, title, indent):
-        return f'{indent}<tab type="user" url="@ref {label}" title="{html.escape(title)}"/>'
+        return f'{indent}<tab type="user" url="@ref {label}" title="{attribute(title)}"/>'
 
     nav = []
     for group, entries in tree:
         if group is None:
             nav += [tab(label, title, "    ") for label, title in entries]
         elif entries:
-            nav.append(f'    <tab type="usergroup" url="[none]" title="{html.escape(group)}">')
+            nav.append(f'    <tab type="usergroup" url="[none]" title="{attribute(group)}">')
             nav += [tab(label, title, "      ") for label, title in entries]
             nav.append("    </tab>")
     template = (Path(__file__).parent / "DoxygenLayout.xml.in").read_text()

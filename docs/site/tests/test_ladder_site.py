@@ -159,7 +159,7 @@ class Site(unittest.TestCase):
         self.assertNotIn("src-lvl-thing-hpp", page)  # a public header has its own page
 
     def test_the_navigation_follows_the_reading_order(self):
-        write(self.root, "docs/07-new.md", "# Level 9: a new chapter\n")
+        write(self.root, "docs/07-new.md", "# Level 9's new chapter, \"quoted\" & <tagged>\n")
         (self.build / "inputs.txt").write_text(
             (self.build / "inputs.txt").read_text() + "docs/07-new.md\n")
         order = self.build / "order.txt"
@@ -173,7 +173,7 @@ class Site(unittest.TestCase):
                       '    </tab>', nav)
         # A page the order does not place is still in the navigation, at the end.
         self.assertIn('<tab type="usergroup" url="[none]" title="More pages">\n'
-                      '      <tab type="user" url="@ref md-docs-07-new" title="Level 9: a new chapter"/>',
+                      '      <tab type="user" url="@ref md-docs-07-new" title="Level 9\'s new chapter, &quot;quoted&quot; &amp; &lt;tagged&gt;"/>',
                       nav)
 
 

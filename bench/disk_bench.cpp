@@ -27,8 +27,8 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include "level3_pure/disk_record.hpp"
-#include "level3_pure/durable_log.hpp"
+#include "level3_pure/runtime/disk_record.hpp"
+#include "level3_pure/runtime/durable_log.hpp"
 
 namespace {
 

@@ -18,7 +18,7 @@
 #include <CLI/CLI.hpp>
 
 #include "level2_async/run.hpp"
-#include "level3_pure/sim.hpp"
+#include "level3_pure/sim/sim.hpp"
 #include "network/scenario.hpp"
 
 namespace {

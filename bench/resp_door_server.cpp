@@ -1,4 +1,4 @@
-// Level 3's RESP front door alone: the RespServer of level3_pure/resp_server.hpp with an
+// Level 3's RESP front door alone: the RespServer of level3_pure/runtime/resp_server.hpp with an
 // in-memory counter as its backend, no cluster behind it. What redis-benchmark measures against
 // it is the ceiling of a ladder cluster's rate: parsing, dispatch, in-order answers, the socket.
 //
@@ -16,7 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "level3_pure/resp_server.hpp"
+#include "level3_pure/runtime/resp_server.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"level 3's RESP front door with an in-memory counter, for redis-benchmark"};

@@ -1,7 +1,7 @@
 /// \file
 /// Level 3's cluster as a Model: the transitions. Each event feeds the pure core (step(),
-/// client_step()) exactly as the simulator's drivers do (level3_pure/sim_nodes.cpp), and executes
-/// the actions it returns on the global state instead of on a network and a clock.
+/// client_step()) exactly as the simulator's drivers do (level3_pure/sim/sim_nodes.cpp), and
+/// executes the actions it returns on the global state instead of on a network and a clock.
 
 #include "level4_explore/level3_model.hpp"
 
@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "level3_pure/step.hpp"
+#include "level3_pure/core/step.hpp"
 #include "protocol/codec.hpp"
 
 namespace ladder::level4 {

@@ -9,7 +9,7 @@
 ///   disk is stored apart only while it lags: P2 puts a Persist of the new durable fields before
 ///   anything else whenever they change, except a lazy Persist (P4: a higher commit number
 ///   alone) and a primary's new op, whose Prepares leave first (P5). Their state reaches the
-///   disk at the replica's next step, as in the simulator (level3_pure/sim_nodes.cpp); a crash
+///   disk at the replica's next step, as in the simulator (level3_pure/sim/sim_nodes.cpp); a crash
 ///   before that step keeps the older log, which is the window P4 and P5 open. The view and
 ///   last_normal_view never lag: neither rule applies to a step that changes them;
 /// - which replicas are down, and which timers each node has armed. There is **no clock**: an
@@ -56,9 +56,9 @@
 #include <vector>
 
 #include "counter_spec/history.hpp"
-#include "level3_pure/client.hpp"
-#include "level3_pure/replica.hpp"
-#include "level3_pure/timer.hpp"
+#include "level3_pure/core/client.hpp"
+#include "level3_pure/core/replica.hpp"
+#include "level3_pure/core/timer.hpp"
 #include "network/types.hpp"
 #include "protocol/config.hpp"
 

@@ -6,7 +6,7 @@
 /// state, take these events, in this order": the explorer's path. `ladder replay` re-executes the
 /// schedule through the same pure core and compares every event line and the digest;
 /// `ladder diagram trace` draws it with level 3's Lamport diagram, because the event lines use
-/// level 3's vocabulary (level3_pure/trace_file.hpp): send, deliver, drop, duplicate, timer,
+/// level 3's vocabulary (level3_pure/sim/trace_file.hpp): send, deliver, drop, duplicate, timer,
 /// crash, restart, note. Their `t` is the step number, not a time: level 4 has no clock.
 ///
 ///     {"format":"ladder-trace","version":1,"level":4,"model":"level3","variant":"first-release",
@@ -31,7 +31,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "level3_pure/trace_file.hpp"
+#include "level3_pure/sim/trace_file.hpp"
 #include "level4_explore/level3_model.hpp"
 
 namespace ladder::level4 {

@@ -5,7 +5,7 @@
 /// programmed, not in this arithmetic, so they all call apply_next_op(); what each does when I5
 /// does not hold (assert, or count and report) stays with the caller.
 ///
-/// The one independent copy is the simulator's apply ledger (level3_pure/sim_apply_log.hpp): a
+/// The one independent copy is the simulator's apply ledger (level3_pure/sim/sim_apply_log.hpp): a
 /// checker that recomputes A1 on its own, so that a mistake here cannot hide from it.
 
 #include <algorithm>

@@ -13,8 +13,8 @@
 
 #include <fmt/format.h>
 
-#include "level3_pure/diagram.hpp"
-#include "level3_pure/trace_file.hpp"
+#include "level3_pure/sim/diagram.hpp"
+#include "level3_pure/sim/trace_file.hpp"
 #include "level4_explore/level3_model.hpp"
 #include "level4_explore/pn_model.hpp"
 #include "level4_explore/state_graph.hpp"

@@ -12,9 +12,9 @@
 #include "level0/naive_client.hpp"
 #include "level1_rpc/run.hpp"
 #include "level2_async/run.hpp"
-#include "level3_pure/sim.hpp"
-#include "level3_pure/sim_results.hpp"
-#include "level3_pure/trace_file.hpp"
+#include "level3_pure/sim/sim.hpp"
+#include "level3_pure/sim/sim_results.hpp"
+#include "level3_pure/sim/trace_file.hpp"
 #include "protocol/codec.hpp"
 #include "tools/ladder/usage_error.hpp"
 

@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "level3_pure/replay.hpp"
-#include "level3_pure/sim.hpp"
-#include "level3_pure/trace_file.hpp"
+#include "level3_pure/sim/replay.hpp"
+#include "level3_pure/sim/sim.hpp"
+#include "level3_pure/sim/trace_file.hpp"
 #include "level4_explore/level3_trace.hpp"
 #include "tools/ladder/command_line.hpp"
 #include "tools/ladder/terminal.hpp"

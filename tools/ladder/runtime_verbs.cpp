@@ -15,11 +15,11 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "level3_pure/cluster_file.hpp"
-#include "level3_pure/durable_log.hpp"
-#include "level3_pure/runtime.hpp"
-#include "level3_pure/runtime_client.hpp"
-#include "level3_pure/runtime_door.hpp"
+#include "level3_pure/runtime/cluster_file.hpp"
+#include "level3_pure/runtime/durable_log.hpp"
+#include "level3_pure/runtime/runtime.hpp"
+#include "level3_pure/runtime/runtime_client.hpp"
+#include "level3_pure/runtime/runtime_door.hpp"
 #include "network/scenario.hpp"
 #include "network/scheduling.hpp"
 #include "tools/ladder/node_process.hpp"

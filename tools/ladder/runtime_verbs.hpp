@@ -1,8 +1,8 @@
 #pragma once
 /// \file
 /// Level 3 in production from the command line: `ladder node` and `ladder client` with a cluster
-/// file (level3_pure/cluster_file.hpp), and `ladder cluster up`, which writes one and starts a
-/// node process per replica.
+/// file (level3_pure/runtime/cluster_file.hpp), and `ladder cluster up`, which writes one and
+/// starts a node process per replica.
 ///
 ///     ladder cluster up --nodes 3 --dir /tmp/lc         # cluster.json, three nodes, Ctrl-C stops
 ///     redis-cli -p 6380 INCR c                          # the primary's RESP door

@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "level3_pure/shrink.hpp"
-#include "level3_pure/sim.hpp"
-#include "level3_pure/trace_file.hpp"
+#include "level3_pure/sim/shrink.hpp"
+#include "level3_pure/sim/sim.hpp"
+#include "level3_pure/sim/trace_file.hpp"
 #include "tools/ladder/command_line.hpp"
 #include "tools/ladder/trace_input.hpp"
 #include "tools/ladder/usage_error.hpp"

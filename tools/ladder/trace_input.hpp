@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "level3_pure/trace_file.hpp"
+#include "level3_pure/sim/trace_file.hpp"
 
 namespace ladder::tools {
 

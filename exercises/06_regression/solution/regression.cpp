@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "level3_pure/replay.hpp"
-#include "level3_pure/sim.hpp"
+#include "level3_pure/sim/replay.hpp"
+#include "level3_pure/sim/sim.hpp"
 
 namespace ladder::ex06 {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "counter_spec/checkers.hpp"
-#include "level3_pure/trace_file.hpp"
+#include "level3_pure/sim/trace_file.hpp"
 
 namespace ladder::ex06 {
 

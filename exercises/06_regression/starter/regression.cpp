@@ -23,8 +23,8 @@ level3::Trace load_regression([[maybe_unused]] const std::filesystem::path& file
 //! [load]
 
 //! [replay]
-// level3::replay (level3_pure/replay.hpp) runs the trace's spec again; report its digest and the
-// replayed run's verdict kinds and culprit (its `replayed` trace's end line holds them).
+// level3::replay (level3_pure/sim/replay.hpp) runs the trace's spec again; report its digest and
+// the replayed run's verdict kinds and culprit (its `replayed` trace's end line holds them).
 Replayed check_regression([[maybe_unused]] const level3::Trace& trace) {
   your_code_here("part 2: check_regression must replay the trace and report what the run did");
 }

@@ -11,7 +11,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "level3_pure/trace_file.hpp"
+#include "level3_pure/sim/trace_file.hpp"
 #include "regression.hpp"
 
 namespace {

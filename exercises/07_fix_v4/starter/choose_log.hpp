@@ -1,13 +1,13 @@
 #pragma once
 /// \file
 /// Exercise 07: rule V4's one decision, written by you. The level-3 core calls it through
-/// ReplicaConfig::choose_log (level3_pure/replica.hpp) in place of the first-release variant's
+/// ReplicaConfig::choose_log (level3_pure/core/replica.hpp) in place of the first-release variant's
 /// "my own log is the truth", and the simulator runs the monkey against it.
 
 #include <optional>
 #include <vector>
 
-#include "level3_pure/replica.hpp"
+#include "level3_pure/core/replica.hpp"
 #include "protocol/messages.hpp"
 
 namespace ladder::ex07 {

@@ -11,7 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "choose_log.hpp"
-#include "level3_pure/sim.hpp"
+#include "level3_pure/sim/sim.hpp"
 #include "network/scenario.hpp"
 
 namespace {

@@ -20,7 +20,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "level3_pure/resp.hpp"
+#include "level3_pure/runtime/resp.hpp"
 #include "tools/ladder/tests/resp_connection.hpp"
 
 namespace ladder::tools::testing {

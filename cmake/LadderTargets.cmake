@@ -7,6 +7,15 @@ target_compile_options(ladder_warnings INTERFACE
   -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wimplicit-fallthrough
   $<$<BOOL:${LADDER_WERROR}>:-Werror>)
 
+# The sanitizer and release presets build in unity mode (CMAKE_UNITY_BUILD): a target's files are
+# compiled a few at a time as one translation unit, so that the heavy headers (CLI11, JSON, Asio,
+# Catch2) are parsed and their inline functions compiled once per batch instead of once per file.
+# g++ then sees each .cpp as an included file, and warns that a class of the .cpp with a member of
+# an anonymous-namespace type "uses the anonymous namespace" as if it were in a header. It is not.
+if(CMAKE_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  add_compile_options(-Wno-subobject-linkage)
+endif()
+
 if(LADDER_SANITIZE)
   add_compile_options(-fsanitize=${LADDER_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${LADDER_SANITIZE})
@@ -15,14 +24,15 @@ if(LADDER_SANITIZE)
     add_compile_options(-Wno-tsan)
   endif()
   if(LADDER_SANITIZE MATCHES "address" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-    # The asan preset builds at -O1 (a sanitized Debug build at -O0 runs the explorer and the
-    # chapters' commands several times slower, for no faster compile). At -O1 with ASan, g++ 12
-    # inlines Asio's recycling allocator of coroutine frames and then misreads the frame's own
-    # operator delete as mismatched with its operator new: a false positive, silenced here only.
+    # The asan preset builds at -Og: a sanitized build at -O0 runs the explorer and the chapters'
+    # commands several times slower, and -O1 with UBSan compiles a heavy header (CLI11, JSON) about
+    # twice as long as -Og for a few percent of speed (bench/RESULTS.md). With ASan and inlining,
+    # g++ 12 misreads the operator delete of Asio's recycled coroutine frames as mismatched with
+    # their operator new: a false positive, silenced here only.
     add_compile_options(-Wno-mismatched-new-delete)
-    # Likewise g++ 12 at -O1 with ASan reports "may be used uninitialized" inside libstdc++'s
-    # std::regex and std::function, in code that initialises everything. It stays a warning, printed,
-    # so that one of ours is seen; the release build keeps it an error.
+    # Likewise g++ 12 with ASan and optimisation reports "may be used uninitialized" inside
+    # libstdc++'s std::regex and std::function, in code that initialises everything. It stays a
+    # warning, printed, so that one of ours is seen; the release build keeps it an error.
     add_compile_options(-Wno-error=maybe-uninitialized)
   endif()
 endif()

@@ -17,7 +17,7 @@ using ladder::spec::OpKind;
 
 namespace {
 
-std::vector<Call> parse(const std::string& text) {
+std::vector<Call> parse_text(const std::string& text) {
   std::istringstream in(text);
   return ladder::spec::parse_history_jsonl(in, "h.jsonl");
 }
@@ -25,7 +25,7 @@ std::vector<Call> parse(const std::string& text) {
 }  // namespace
 
 TEST_CASE("the documented example parses into paired calls") {
-  const std::vector<Call> calls = parse(R"(# two clients
+  const std::vector<Call> calls = parse_text(R"(# two clients
 {"type": "invoke", "client": 0, "time": 12, "op": "add", "value": 3}
 {"type": "invoke", "client": 1, "time": 13, "op": "read"}
 {"type": "ok",     "client": 0, "time": 20, "op": "add", "value": 3}
@@ -50,7 +50,7 @@ TEST_CASE("the documented example parses into paired calls") {
 }
 
 TEST_CASE("a failed call is dropped and an info call is unknown") {
-  const std::vector<Call> calls = parse(R"(
+  const std::vector<Call> calls = parse_text(R"(
 {"type": "invoke", "client": 0, "time": 0, "op": "write", "value": 1}
 {"type": "fail", "client": 0, "time": 5, "op": "write"}
 {"type": "invoke", "client": 0, "time": 6, "op": "write", "value": 2}
@@ -62,10 +62,10 @@ TEST_CASE("a failed call is dropped and an info call is unknown") {
   CHECK_FALSE(calls[0].returned.has_value());
 }
 
-TEST_CASE("parse errors name the file, the line and the field") {
+TEST_CASE("parse_text errors name the file, the line and the field") {
   const auto error_of = [](const std::string& text) {
     try {
-      parse(text);
+      parse_text(text);
     } catch (const HistoryFileError& error) {
       return std::string(error.what());
     }
@@ -122,7 +122,7 @@ TEST_CASE("a History converts to calls, directly or through its JSON lines, alik
   history.invoke(13, 1, OpKind::read);
 
   const std::vector<Call> direct = ladder::spec::calls_from_history(history);
-  const std::vector<Call> through_file = parse(ladder::spec::to_jsonl(history));
+  const std::vector<Call> through_file = parse_text(ladder::spec::to_jsonl(history));
   REQUIRE(direct.size() == 4);  // the failed add is dropped
   REQUIRE(through_file.size() == direct.size());
   for (std::size_t i = 0; i < direct.size(); ++i) {

@@ -27,8 +27,8 @@ using ladder::net::ProxyFault;
 using ladder::net::ScriptedFault;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kDeadline{2000};  // for calls that must succeed
-constexpr milliseconds kShort{150};      // for calls that must time out
+constexpr milliseconds kCallDeadline{2000};  // for calls that must succeed
+constexpr milliseconds kShort{150};          // for calls that must time out
 
 // A counting server behind a proxy whose 2nd call meets `fault`.
 struct Route {
@@ -51,7 +51,7 @@ struct Route {
     proxy->start();
     client = std::make_unique<Client>("127.0.0.1", proxy->port());
     // Call 1 goes through untouched, so that every fault below hits an established connection.
-    REQUIRE(client->call("add", {{"delta", 1}}, kDeadline).at("value") == 1);
+    REQUIRE(client->call("add", {{"delta", 1}}, kCallDeadline).at("value") == 1);
   }
 
   // Calls add(10) with `deadline` and returns the class of the error it raised.
@@ -68,7 +68,7 @@ struct Route {
 
   // After the fault: the server's total says whether the broken call ran.
   std::int64_t total_after_recovery() {
-    return client->call("add", {{"delta", 0}}, kDeadline).at("value").get<std::int64_t>();
+    return client->call("add", {{"delta", 0}}, kCallDeadline).at("value").get<std::int64_t>();
   }
 };
 
@@ -94,18 +94,18 @@ TEST_CASE("a connection closed mid-call is ConnectionLost, whether or not the ca
           "[level1][rpc][proxy]") {
   SECTION("closed instead of forwarding the request: it did not run") {
     Route route(ProxyFault::drop_request, AfterDrop::close);
-    const auto error = route.expect_error<ladder::level1::ConnectionLost>(kDeadline);
+    const auto error = route.expect_error<ladder::level1::ConnectionLost>(kCallDeadline);
     CHECK(error.may_have_run() == MayHaveRun::unknown);
     CHECK(route.total_after_recovery() == 1);
   }
   SECTION("closed instead of forwarding the reply: it ran") {
     Route route(ProxyFault::drop_reply, AfterDrop::close);
-    route.expect_error<ladder::level1::ConnectionLost>(kDeadline);
+    route.expect_error<ladder::level1::ConnectionLost>(kCallDeadline);
     CHECK(route.total_after_recovery() == 11);
   }
   SECTION("reset instead of forwarding the request: it did not run") {
     Route route(ProxyFault::reset, AfterDrop::close);
-    route.expect_error<ladder::level1::ConnectionLost>(kDeadline);
+    route.expect_error<ladder::level1::ConnectionLost>(kCallDeadline);
     CHECK(route.total_after_recovery() == 1);
     CHECK(route.proxy->stats().resets == 1);
   }
@@ -116,7 +116,7 @@ TEST_CASE("a port that refuses connections is NotSent, and the call did not run"
   Route route(ProxyFault::none, AfterDrop::close);
   route.client->close();      // the next call must connect again ...
   route.proxy->refuse(true);  // ... to a port that is no longer listening, like a crashed server's
-  const auto error = route.expect_error<ladder::level1::NotSent>(kDeadline);
+  const auto error = route.expect_error<ladder::level1::NotSent>(kCallDeadline);
   CHECK(error.may_have_run() == MayHaveRun::no);
   route.proxy->refuse(false);
   CHECK(route.total_after_recovery() == 1);  // the refused call left no trace: safe to retry
@@ -138,5 +138,5 @@ TEST_CASE("a call into a partition is TimedOut, and the route works again after 
 
 TEST_CASE("a delayed call succeeds within its deadline", "[level1][rpc][proxy]") {
   Route route(ProxyFault::delay, AfterDrop::close);
-  CHECK(route.client->call("add", {{"delta", 10}}, kDeadline).at("value") == 11);
+  CHECK(route.client->call("add", {{"delta", 10}}, kCallDeadline).at("value") == 11);
 }

@@ -16,8 +16,8 @@ using ladder::net::test::Bench;
 
 namespace {
 
-const Topology kTopology{3, 1};
-constexpr NodeId kClient = 3;
+const Topology kSmallCluster{3, 1};
+constexpr NodeId kTheClient = 3;
 constexpr int kRounds = 30;
 
 /// Every fault at once: random drops, duplicates, wide delays, response loss, a partition, a
@@ -55,9 +55,9 @@ struct Outcome {
 
 /// The client sends "add k" to every replica every 10 ms; replicas note it and answer "ack k".
 Outcome run(std::uint64_t seed) {
-  Bench bench(kTopology, busy_plan(), seed);
-  bench[kClient].start_hook = [](NodeContext& ctx) { ctx.set_timer(10, 0); };
-  bench[kClient].timer_hook = [](NodeContext& ctx, std::uint64_t round) {
+  Bench bench(kSmallCluster, busy_plan(), seed);
+  bench[kTheClient].start_hook = [](NodeContext& ctx) { ctx.set_timer(10, 0); };
+  bench[kTheClient].timer_hook = [](NodeContext& ctx, std::uint64_t round) {
     for (NodeId r = 0; r < 3; ++r)
       ctx.send(r, "add " + std::to_string(round));
     if (round + 1 < kRounds) ctx.set_timer(10, round + 1);

@@ -13,12 +13,7 @@
 namespace ladder::protocol {
 namespace {
 
-std::string bytes(std::initializer_list<unsigned> values) {
-  std::string out;
-  for (const unsigned value : values)
-    out.push_back(static_cast<char>(value));
-  return out;
-}
+using test::bytes;
 
 DecodeError rejected(std::string_view body) {
   const DecodeResult result = decode(body);

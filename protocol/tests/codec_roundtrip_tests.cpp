@@ -14,13 +14,7 @@
 namespace ladder::protocol {
 namespace {
 
-// The bytes of a body, written as hex pairs for readable expectations: "05 01 ac 02".
-std::string bytes(std::initializer_list<unsigned> values) {
-  std::string out;
-  for (const unsigned value : values)
-    out.push_back(static_cast<char>(value));
-  return out;
-}
+using test::bytes;
 
 Message round_trip(const Message& message) {
   const DecodeResult result = decode(encode(message));

@@ -4,13 +4,23 @@
 /// bounds allow, and a generator of random valid messages drawn from a seeded net::Rng.
 
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "network/rng.hpp"
 #include "protocol/messages.hpp"
 
 namespace ladder::protocol::test {
+
+/// The bytes of a body, written as numbers for readable expectations: bytes({0x05, 0x01, 0xac}).
+inline std::string bytes(std::initializer_list<unsigned> values) {
+  std::string out;
+  for (const unsigned value : values)
+    out.push_back(static_cast<char>(value));
+  return out;
+}
 
 inline constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
 inline constexpr std::int64_t kI64Min = std::numeric_limits<std::int64_t>::min();

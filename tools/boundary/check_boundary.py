@@ -319,6 +319,8 @@ def check_rule(rule: Rule, tree: Tree, targets: dict[str, Target]) -> tuple[list
             continue
         target = targets[name]
         for source in target.sources:
+            if "/CMakeFiles/" in source:
+                continue  # a unity build's generated file, which only #includes the real sources
             path = source if os.path.isabs(source) else os.path.join(target.source_dir, source)
             rel = os.path.relpath(path, tree.root)
             if rel.endswith(SOURCE_SUFFIXES):

@@ -139,6 +139,16 @@ class BoundaryTest(unittest.TestCase):
         self.write_targets(level4_links="ladder::level3_sim;ladder::level3_runtime")
         self.assert_fails("ladder_level4 links ladder_level3_runtime")
 
+    def test_a_unity_builds_generated_source_is_not_judged(self) -> None:
+        unity = os.path.join(self.root, "build", "CMakeFiles", "ladder_level3_core.dir", "Unity",
+                             "unity_0_cxx.cxx")
+        step = os.path.join(self.root, "level3_pure", "core", "step.cpp")
+        self.write(os.path.relpath(unity, self.root), f'#include "{step}"\n')
+        text = targets_text(self.root).replace("|step.cpp|", f"|{unity};step.cpp|")
+        self.write("targets.txt", text)
+        code, out = self.run_checker()
+        self.assertEqual(code, 0, out)
+
     def test_a_renamed_target_is_reported(self) -> None:
         text = targets_text(self.root).replace("ladder_level3_core|", "ladder_level3_kernel|")
         self.write("targets.txt", text)

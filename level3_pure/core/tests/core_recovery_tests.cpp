@@ -10,8 +10,6 @@
 namespace ladder::level3::test {
 namespace {
 
-const protocol::Request kA = add(0, 1, 1);
-
 TEST_CASE("P5: ops a primary's crash lost from its disk come back from the backups",
           "[level3][recovery]") {
   // The primary appends A and B; their Prepares go first (P5), and it crashes before either

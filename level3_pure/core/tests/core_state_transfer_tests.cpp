@@ -10,10 +10,6 @@
 namespace ladder::level3::test {
 namespace {
 
-const protocol::Request kA = add(0, 1, 1);
-const protocol::Request kB = add(0, 2, 2);
-const protocol::Request kC = add(1, 1, 10);
-
 // Regression: docs/protocol.md's S0 sets last_normal_view = v when it drops the suffix. The
 // replica then offers, in the next view change, a log that is only a committed prefix but is
 // labelled with view v, and V4 ranks it above a longer log of an older view that holds ops

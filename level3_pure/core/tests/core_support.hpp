@@ -41,6 +41,11 @@ inline protocol::Request add(spec::ClientId client, std::uint64_t seq, std::int6
   return protocol::Request{spec::RequestId{client, seq}, protocol::Op::add(delta)};
 }
 
+// Three requests the rule-by-rule cases share: two of client 0, one of client 1.
+inline const protocol::Request kA = add(0, 1, 1);
+inline const protocol::Request kB = add(0, 2, 2);
+inline const protocol::Request kC = add(1, 1, 10);
+
 /// The log after applying `committed` in order (as A1 does), holding `suffix` beyond it.
 inline protocol::Log log_of(const std::vector<protocol::Request>& committed,
                             const std::vector<protocol::Request>& suffix = {}) {

@@ -11,10 +11,6 @@
 namespace ladder::level3::test {
 namespace {
 
-const protocol::Request kA = add(0, 1, 1);
-const protocol::Request kB = add(0, 2, 2);
-const protocol::Request kC = add(1, 1, 10);  // the op only the old primary and r2 hold
-
 // The hand-built DoViewChange set the chooser receives: r1, the new primary of view 1, has
 // ops 1-2 committed; r2 holds op 3 (kC), which the old primary r0 committed with r2's ack and
 // acknowledged to its client, and whose Prepare r1 never received.

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -414,9 +413,10 @@ def cli_environment(ladder: Path, shim_dir: Path) -> dict:
     return env
 
 
-def run_shell(command: str, ctx, env=None) -> tuple:
-    """Runs one command with bash from the root: (exit status, stdout and stderr together)."""
-    process = subprocess.Popen(["bash", "-c", command], cwd=ctx.root, env=env or ctx.env,
+def run_shell(command: str, ctx, env=None, cwd=None) -> tuple:
+    """Runs one command with bash from the root, or from `cwd`: (exit status, stdout and stderr
+    together)."""
+    process = subprocess.Popen(["bash", "-c", command], cwd=cwd or ctx.root, env=env or ctx.env,
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -780,13 +780,13 @@ def without_comment(text: str) -> str:
     return re.sub(r"\s{2,}#.*$", "", text)
 
 
-def run_one(command: Command, doc_name: str, ctx) -> list:
+def run_one(command: Command, doc_name: str, ctx, cwd: Path) -> list:
     shown = without_comment(command.text)
     if BUILDS.search(command.text):
         return [Problem(doc_name, command.line, f"`{shown}` builds or runs the tests; the docs "
                         "test does neither: mark it `# not run: REASON`")]
     try:
-        status, output = run_shell(command.text, ctx)
+        status, output = run_shell(command.text, ctx, cwd=cwd)
     except CommandTimeout:
         return [Problem(doc_name, command.line, f"`{shown}` did not finish in {ctx.timeout} s")]
     actual = clean(ANSI_ESCAPE.sub("", output).split("\n"))
@@ -817,11 +817,31 @@ def list_commands(files: list, ctx):
             print(f"{name}:{command.line}: {command.text}   [{what}]")
 
 
-# Level 3 and 4 commands write results folders under runs/ (a monkey's first failing seed, the
-# explorer's counterexample) that later commands read. Two chapters doing so at the same time could
-# read a file while the other rewrites it, so such chapters take turns; the others, among them the
-# slow ones (levels 1 and 2 run on real clocks), run beside them.
-USES_RUNS = re.compile(r"runs/|\b(?:monkey|demo)\s+3\b|\b(?:explore|replay|shrink)\b|\bdiagram\s+trace\b")
+# Each file's commands run in a stage of their own: a temporary folder holding a symlink to every
+# top-level entry of the checkout but runs/, and an empty runs/. The commands see the repository as
+# a reader's shell does from its root, and what they save under runs/ (a monkey's first failing
+# seed, the explorer's counterexample, read again by the next command) is theirs alone: files run
+# in parallel without reading each other's half-written folders. A file left at the stage's top is
+# reported, as one left in the checkout is (left_behind).
+
+@contextlib.contextmanager
+def stage(root: Path):
+    with tempfile.TemporaryDirectory(prefix="ladder-docs-") as folder:
+        where = Path(folder)
+        for entry in root.iterdir():
+            if entry.name != "runs":
+                (where / entry.name).symlink_to(entry)
+        (where / "runs").mkdir()
+        yield where
+
+
+def left_on_stage(where: Path, name: str, commands: list) -> list:
+    strays = sorted(entry.name for entry in where.iterdir()
+                    if entry.name != "runs" and not entry.is_symlink())
+    return [Problem(name, 1, f"a command left {stray} at the top of the checkout; write it under "
+                    "runs/, which git ignores",
+                    [f"{name}:{c.line}: {without_comment(c.text)}" for c in commands
+                     if stray in c.text][:5]) for stray in strays]
 
 
 def check_transcripts(doc_path: Path, ctx) -> tuple:
@@ -829,13 +849,15 @@ def check_transcripts(doc_path: Path, ctx) -> tuple:
     problems = []
     name, commands = file_commands(doc_path, ctx, problems)
     to_run = [command for command in commands if not command.skip]
-    uses_runs = any(USES_RUNS.search(command.text) for command in to_run)
     timings = []
-    with ctx.runs_lock if uses_runs else contextlib.nullcontext():
+    if not to_run:
+        return 0, problems, len(commands), timings
+    with stage(ctx.root) as where:
         for command in to_run:
             started = time.monotonic()
-            problems += run_one(command, name, ctx)
+            problems += run_one(command, name, ctx, where)
             timings.append((time.monotonic() - started, f"{name}:{command.line}: {command.text}"))
+        problems += left_on_stage(where, name, to_run)
     return len(to_run), problems, len(commands) - len(to_run), timings
 
 
@@ -877,7 +899,6 @@ class Context:
         self.timeout = options.timeout
         self.env = env
         self.drawn_images = set()
-        self.runs_lock = threading.Lock()  # see USES_RUNS
         self._anchors = {}
 
     def anchors(self, path: Path) -> set:

@@ -202,7 +202,7 @@ int run_demo(const DemoOptions& options) {
                              styles::heading));
     if (level->save_run) {
       const std::filesystem::path results =
-          std::filesystem::relative(level->save_run(scenario, seed), LADDER_SOURCE_DIR);
+          std::filesystem::relative(level->save_run(scenario, seed));
       fmt::print(
           "saved {0}/ (trace, history, verdict, diagram); replay: ./run replay "
           "{0}/trace.jsonl\n",

@@ -173,7 +173,7 @@ Level make_level3(level3::Variant variant) {
     level3::SimResult result;
     const level3::Trace trace = level3::record_trace(spec, &result);
     const std::filesystem::path folder =
-        level3::results_folder(std::filesystem::path(LADDER_SOURCE_DIR) / "runs", spec);
+        level3::results_folder("runs", spec);
     level3::save_results(folder, trace, result);
     return folder;
   };

@@ -78,7 +78,8 @@ struct Level {
   /// legitimately wait seconds; its liveness phase is the sharper test.)
   std::optional<net::Time> monkey_stuck_after_ms;
   /// Runs once more while recording, and writes the run's results folder (trace, history,
-  /// verdict, diagram) under `runs/`; returns the folder. Empty for a level without one.
+  /// verdict, diagram) under `runs/` in the current directory (the checkout's root, for ./run);
+  /// returns the folder. Empty for a level without one.
   std::function<std::filesystem::path(const net::Scenario& scenario, std::uint64_t seed)> save_run;
 };
 

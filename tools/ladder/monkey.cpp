@@ -160,7 +160,7 @@ void replay_first_failure(const Level& level, const MonkeyOptions& options,
                            same ? styles::good : styles::bad),
              first.digest.value_or(0));
   const std::filesystem::path folder =
-      std::filesystem::relative(level.save_run(scenario, seed), LADDER_SOURCE_DIR);
+      std::filesystem::relative(level.save_run(scenario, seed));
   fmt::print(
       "  saved {0}/ (trace, history, verdict, diagram)\n"
       "  replay it: ./run replay {0}/trace.jsonl\n"

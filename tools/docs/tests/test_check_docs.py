@@ -183,9 +183,11 @@ class RightChapter(CheckerTest):
     def test_every_check_passes(self):
         self.assertPasses("all")
 
-    def test_commands_ran(self):
+    def test_commands_ran_in_a_stage_with_a_runs_folder_of_its_own(self):
+        # The chapter writes runs/made.txt and shows it with `cat` (the output is compared); the
+        # checkout's own runs/ is untouched.
         self.assertPasses("transcripts")
-        self.assertTrue((self.root / "runs/made.txt").exists())
+        self.assertFalse((self.root / "runs/made.txt").exists())
 
 
 class Excerpts(CheckerTest):
@@ -302,10 +304,16 @@ class Transcripts(CheckerTest):
         self.edit("docs/chapter.md", "ctest -L docs   # the tests", "ctest -L docs   # not run: slow")
         self.assertPasses("transcripts")
 
-    def test_a_file_left_in_the_checkout_fails(self):
+    def test_a_file_left_at_the_top_of_the_checkout_fails(self):
         self.edit("docs/chapter.md", "mkdir -p runs && echo made", "echo left > left.txt; echo made")
-        self.assertFails("transcripts", "left.txt:1: a chapter's command left this file",
+        self.assertFails("transcripts", "docs/chapter.md:1: a command left left.txt at the top",
                          "docs/chapter.md:44: echo left > left.txt")
+
+    def test_a_file_left_in_a_folder_of_the_checkout_fails(self):
+        self.edit("docs/chapter.md", "mkdir -p runs && echo made",
+                  "echo left > docs/left.txt; echo made")
+        self.assertFails("transcripts", "docs/left.txt:1: a chapter's command left this file",
+                         "docs/chapter.md:44: echo left > docs/left.txt")
 
     def test_a_bash_block_fails(self):
         self.edit("docs/chapter.md", "```sh\nladder greet you", "```bash\nladder greet you")

@@ -172,8 +172,7 @@ Level make_level3(level3::Variant variant) {
     const level3::SimSpec spec = level3::make_spec(scenario, seed, variant);
     level3::SimResult result;
     const level3::Trace trace = level3::record_trace(spec, &result);
-    const std::filesystem::path folder =
-        level3::results_folder("runs", spec);
+    const std::filesystem::path folder = level3::results_folder("runs", spec);
     level3::save_results(folder, trace, result);
     return folder;
   };

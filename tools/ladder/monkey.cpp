@@ -159,8 +159,7 @@ void replay_first_failure(const Level& level, const MonkeyOptions& options,
              painter.paint(same ? "the same failure" : "A DIFFERENT RUN",
                            same ? styles::good : styles::bad),
              first.digest.value_or(0));
-  const std::filesystem::path folder =
-      std::filesystem::relative(level.save_run(scenario, seed));
+  const std::filesystem::path folder = std::filesystem::relative(level.save_run(scenario, seed));
   fmt::print(
       "  saved {0}/ (trace, history, verdict, diagram)\n"
       "  replay it: ./run replay {0}/trace.jsonl\n"

@@ -835,13 +835,18 @@ def stage(root: Path):
         yield where
 
 
+def suspects(file_name: str, named_commands) -> list:
+    """The first five commands, of (document, command) pairs, that name the file."""
+    return [f"{doc}:{c.line}: {without_comment(c.text)}" for doc, c in named_commands
+            if file_name in c.text and not c.skip][:5]
+
+
 def left_on_stage(where: Path, name: str, commands: list) -> list:
     strays = sorted(entry.name for entry in where.iterdir()
                     if entry.name != "runs" and not entry.is_symlink())
     return [Problem(name, 1, f"a command left {stray} at the top of the checkout; write it under "
-                    "runs/, which git ignores",
-                    [f"{name}:{c.line}: {without_comment(c.text)}" for c in commands
-                     if stray in c.text][:5]) for stray in strays]
+                    "runs/, which git ignores", suspects(stray, [(name, c) for c in commands]))
+            for stray in strays]
 
 
 def check_transcripts(doc_path: Path, ctx) -> tuple:
@@ -876,10 +881,9 @@ def left_behind(new_files: set, files: list, ctx) -> list:
     dirty; each new file is reported with the commands that name it."""
     problems = []
     for name in sorted(new_files):
-        suspects = [f"{doc}:{c.line}: {without_comment(c.text)}" for doc, c in all_commands(files, ctx)
-                    if Path(name).name in c.text and not c.skip]
         problems.append(Problem(name, 1, "a chapter's command left this file in the checkout; write "
-                                "it under runs/, which git ignores", suspects[:5]))
+                                "it under runs/, which git ignores",
+                                suspects(Path(name).name, all_commands(files, ctx))))
     return problems
 
 
